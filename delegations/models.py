@@ -1,0 +1,433 @@
+"""The visits the office sends and receives, and their logistics."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from relations.dates import PartialDate
+from relations.models import (
+    Agreement,
+    Institution,
+    Partner,
+    Person,
+    Provenance,
+    Sector,
+    ends_after_starts,
+    format_partial,
+    normalise_partial_dates,
+    precision_field,
+)
+
+
+class DelegationQuerySet(models.QuerySet):
+    def inbound(self):
+        return self.filter(direction=Delegation.Direction.INBOUND)
+
+    def outbound(self):
+        return self.filter(direction=Delegation.Direction.OUTBOUND)
+
+    def upcoming(self, *, days: int = 60):
+        today = timezone.localdate()
+        return self.filter(
+            start__gte=today, start__lte=today + datetime.timedelta(days=days)
+        ).exclude(status=Delegation.Status.CANCELLED)
+
+
+class Delegation(Provenance):
+    """A visit: they come to us (inbound) or we go to them (outbound)."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound (they visit us)"
+        OUTBOUND = "outbound", "Outbound (we visit them)"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        CONFIRMED = "confirmed", "Confirmed"
+        UNDER_WAY = "under_way", "Under way"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=300)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="delegations")
+    start = models.DateField()
+    start_precision = precision_field()
+    end = models.DateField(null=True, blank=True)
+    end_precision = precision_field()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    purpose = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="delegations")
+    leader = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delegations_led",
+    )
+    leader_title = models.CharField(
+        "leader's title then", max_length=200, blank=True, help_text="As held at the time."
+    )
+    declared_size = models.PositiveIntegerField(
+        "declared head-count",
+        null=True,
+        blank=True,
+        help_text="The size the sources give, even when no member list exists.",
+    )
+    invited_by = models.CharField(max_length=300, blank=True)
+    host = models.CharField(max_length=300, blank=True)
+    budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_currency = models.CharField(max_length=3, default="KRW")
+    notes = models.TextField(blank=True)
+    agreements = models.ManyToManyField(
+        Agreement,
+        through="AgreementSigning",
+        blank=True,
+        related_name="delegations",
+        help_text="Agreements signed during the visit.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "title"]
+        constraints = [
+            ends_after_starts("delegation", "start", "end"),
+            models.UniqueConstraint(
+                fields=["partner", "direction", "start", "title"], name="delegation_unique_visit"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                name="delegation_budget_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "-start"], name="delegation_partner_start")]
+
+    def __str__(self):
+        return f"{self.title} ({self.dates_display})"
+
+    @property
+    def dates_display(self) -> str:
+        start = format_partial(self.start, self.start_precision)
+        end = format_partial(self.end, self.end_precision)
+        return f"{start} – {end}" if end and end != start else start
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """The first and last day the visit may cover, as far as its dates are known."""
+        last = self.end or self.start
+        return (
+            self.start,
+            PartialDate(last, self.end_precision if self.end else self.start_precision).last_day,
+        )
+
+    def clean(self):
+        normalise_partial_dates(self, "start", "end")
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "A delegation cannot end before it starts."})
+        if self.partner_id and self.partner.is_home:
+            raise ValidationError({"partner": "Choose a partner, not the home authority."})
+
+
+class AgreementSigning(models.Model):
+    """The delegation during which an agreement was signed."""
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE)
+    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="signing")
+
+    class Meta:
+        verbose_name = "agreement signed during the visit"
+
+    def __str__(self):
+        return f"{self.agreement} during {self.delegation}"
+
+
+class Member(models.Model):
+    """A person on a delegation, with what they were then and what they need."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", "Leader"
+        CO_LEADER = "co_leader", "Co-leader"
+        DEPUTY = "deputy", "Deputy leader"
+        MEMBER = "member", "Member"
+        INTERPRETER = "interpreter", "Interpreter"
+        STAFF = "staff", "Staff"
+        PRESS = "press", "Press"
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    title = models.CharField("title then", max_length=200, blank=True)
+    organisation = models.CharField("organisation then", max_length=200, blank=True)
+    dietary_needs = models.CharField(max_length=200, blank=True)
+    accessibility_needs = models.CharField(max_length=200, blank=True)
+    arrival = models.CharField(
+        max_length=200, blank=True, help_text="Flight or train, date and time."
+    )
+    departure = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delegation", "role", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "person"], name="member_unique_person")
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class Venue(models.Model):
+    """A reusable place: hotel, hall, school, site."""
+
+    class Kind(models.TextChoices):
+        HOTEL = "hotel", "Hotel"
+        HALL = "hall", "Hall or office"
+        SCHOOL = "school", "School"
+        HOSPITAL = "hospital", "Hospital"
+        SITE = "site", "Site or landmark"
+        RESTAURANT = "restaurant", "Restaurant"
+        SPORTS = "sports", "Sports ground"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    native_name = models.CharField("native-script name", max_length=200, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="venues",
+        help_text="The authority where the venue is.",
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, related_name="venues"
+    )
+    address = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "partner"], name="venue_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgrammeItem(Provenance):
+    """One entry of a visit's programme. Historical items may lack a day or a time."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting"
+        SITE_VISIT = "site_visit", "Site visit"
+        CEREMONY = "ceremony", "Ceremony"
+        SIGNING = "signing", "Signing"
+        MEAL = "meal", "Meal"
+        TRANSFER = "transfer", "Transfer"
+        SPORTS = "sports", "Sports event"
+        CULTURAL = "cultural", "Cultural event"
+        OTHER = "other", "Other"
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="programme")
+    date = models.DateField(null=True, blank=True, help_text="Leave empty when not known.")
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.MEETING)
+    title = models.CharField(max_length=300)
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="programme_items"
+    )
+    description = models.TextField(blank=True)
+    responsible = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programme_items_responsible",
+        verbose_name="responsible officer",
+    )
+
+    class Meta:
+        ordering = [
+            "delegation",
+            F("date").asc(nulls_last=True),
+            F("start_time").asc(nulls_last=True),
+            "id",
+        ]
+        constraints = [
+            ends_after_starts("programme_item", "start_time", "end_time"),
+            models.UniqueConstraint(
+                fields=["delegation", "date", "start_time", "title"],
+                name="programme_item_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.end_time and not self.start_time:
+            raise ValidationError({"start_time": "Give the start time as well as the end."})
+        if self.start_time and not self.date:
+            raise ValidationError({"date": "A time needs its day."})
+        if self.start_time and self.end_time and self.end_time < self.start_time:
+            raise ValidationError({"end_time": "An item cannot end before it starts."})
+
+
+class Accommodation(models.Model):
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, related_name="accommodations"
+    )
+    hotel = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="accommodations")
+    check_in = models.DateField()
+    check_out = models.DateField()
+    rooms = models.PositiveSmallIntegerField(default=1)
+    room_notes = models.CharField(max_length=300, blank=True)
+    booking_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["check_in"]
+        constraints = [ends_after_starts("accommodation", "check_in", "check_out")]
+
+    def __str__(self):
+        return f"{self.hotel}, {self.check_in:%d %b} – {self.check_out:%d %b %Y}"
+
+    @property
+    def nights(self) -> int:
+        return (self.check_out - self.check_in).days
+
+
+class Transport(models.Model):
+    class Kind(models.TextChoices):
+        FLIGHT = "flight", "Flight"
+        TRAIN = "train", "Train"
+        BUS = "bus", "Bus"
+        VAN = "van", "Van"
+        CAR = "car", "Car"
+        FERRY = "ferry", "Ferry"
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="transports")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    description = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="Flight or train number, booking reference."
+    )
+    vehicle = models.CharField(
+        max_length=100, blank=True, help_text="Plate or fleet number of our own vehicle."
+    )
+    driver = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="drives"
+    )
+    departs_at = models.DateTimeField()
+    arrives_at = models.DateTimeField(null=True, blank=True)
+    origin = models.CharField(max_length=200, blank=True)
+    destination = models.CharField(max_length=200, blank=True)
+    seats = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["departs_at"]
+        constraints = [ends_after_starts("transport", "departs_at", "arrives_at")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference or self.vehicle}".strip()
+
+
+class InterpreterAssignment(models.Model):
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, related_name="interpreters"
+    )
+    interpreter = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="interpreting")
+    languages = models.CharField(max_length=100, blank=True, help_text="e.g. Korean–Chinese")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [ends_after_starts("interpreter_assignment", "starts_at", "ends_at")]
+
+    def __str__(self):
+        return f"{self.interpreter} ({self.languages})" if self.languages else str(self.interpreter)
+
+
+class Gift(Provenance):
+    """A gift given or received: public-ethics rules require registering valuable ones."""
+
+    class Direction(models.TextChoices):
+        GIVEN = "given", "Given by us"
+        RECEIVED = "received", "Received by us"
+
+    class Disposition(models.TextChoices):
+        KEPT = "kept", "Kept"
+        DISPLAYED = "displayed", "Displayed"
+        TRANSFERRED = "transferred", "Transferred"
+        RETURNED = "returned", "Returned"
+        HANDED_OVER = "handed_over", "Handed over (given)"
+
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="gifts")
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.SET_NULL, null=True, blank=True, related_name="gifts"
+    )
+    description = models.CharField(max_length=300)
+    details = models.TextField(blank=True)
+    giver = models.CharField(max_length=200, help_text="Person or body that gave it.")
+    recipient = models.CharField(max_length=200, help_text="Person or body that received it.")
+    given_on = models.DateField(null=True, blank=True)
+    given_on_precision = precision_field()
+    value = models.DecimalField(
+        "estimated value", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(max_length=3, default="KRW")
+    value_krw = models.DecimalField(
+        "estimated value in KRW",
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text="Needed for registration when the value is in another currency.",
+    )
+    disposition = models.CharField(max_length=12, choices=Disposition.choices, blank=True)
+    disposition_note = models.CharField(max_length=300, blank=True)
+    registration_reference = models.CharField(max_length=100, blank=True)
+    photo = models.FileField(upload_to="gifts/%Y/", blank=True)
+
+    class Meta:
+        ordering = [F("given_on").desc(nulls_last=True), "description"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "direction", "description", "given_on"],
+                name="gift_unique_description",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="gift_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(value_krw__isnull=True) | Q(value_krw__gte=0),
+                name="gift_value_krw_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def given_on_display(self) -> str:
+        return format_partial(self.given_on, self.given_on_precision)
+
+    def clean(self):
+        normalise_partial_dates(self, "given_on")
+        if self.currency:
+            self.currency = self.currency.upper()
+        if self.value is not None and self.currency == "KRW" and self.value_krw is None:
+            self.value_krw = self.value
+        if self.delegation_id and self.partner_id and self.delegation.partner_id != self.partner_id:
+            raise ValidationError({"delegation": "This delegation went to another partner."})

@@ -1,0 +1,576 @@
+"""Who the office is related to and on what terms.
+
+Every historical record can cite where it came from (``Provenance``), and dates the
+sources give only to the month or the year keep their precision (see ``dates.py``).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django_countries.fields import CountryField
+
+from .dates import PartialDate, Precision, format_partial, truncate
+
+
+def precision_field(**kwargs) -> models.CharField:
+    return models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY, **kwargs
+    )
+
+
+def normalise_partial_dates(instance: models.Model, *names: str) -> None:
+    """Store a month- or year-precise date as the first day of its period."""
+    for name in names:
+        value = getattr(instance, name)
+        if value is not None:
+            setattr(instance, name, truncate(value, getattr(instance, f"{name}_precision")))
+
+
+def ends_after_starts(model: str, start: str, end: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True})
+        | Q(**{f"{start}__isnull": True})
+        | Q(**{f"{end}__gte": F(start)}),
+        name=f"{model}_{end}_not_before_{start}",
+    )
+
+
+class Source(models.Model):
+    """A document, web page or article that historical records cite."""
+
+    class Kind(models.TextChoices):
+        WEB_PAGE = "web_page", "Web page"
+        NEWS_ARTICLE = "news_article", "News article"
+        DOCUMENT = "document", "Document"
+        SPREADSHEET = "spreadsheet", "Spreadsheet"
+        OTHER = "other", "Other"
+
+    key = models.SlugField(
+        max_length=80, unique=True, help_text="Short stable reference, e.g. the file name."
+    )
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DOCUMENT)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Provenance(models.Model):
+    """Where a historical fact comes from, and whether its date was inferred."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The document this record was taken from.",
+    )
+    source_locator = models.CharField(
+        "where in the source",
+        max_length=200,
+        blank=True,
+        help_text="Section, page or paragraph, so the fact can be checked.",
+    )
+    date_inferred = models.BooleanField(
+        "date inferred",
+        default=False,
+        help_text="The source does not give this date in full; it was inferred (see the note).",
+    )
+    provenance_note = models.TextField(
+        blank=True, help_text="How the date or a figure was inferred or corrected."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Sector(models.Model):
+    """A field of exchange shared by agreements, delegations and reports."""
+
+    name = models.CharField(max_length=80, unique=True)
+    name_ko = models.CharField("name in Korean", max_length=80, blank=True)
+    name_zh = models.CharField("name in Chinese", max_length=80, blank=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerQuerySet(models.QuerySet):
+    def partners(self):
+        """Everyone but the office's own authority."""
+        return self.filter(is_home=False)
+
+    def home(self):
+        return self.filter(is_home=True).first()
+
+
+class Partner(Provenance):
+    """A partner authority (or the office's own, marked home) and the state of the tie."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", "City"
+        DISTRICT = "district", "District"
+        COUNTY = "county", "County"
+        PROVINCE = "province", "Province"
+        STATE = "state", "State"
+        PREFECTURE = "prefecture", "Prefecture"
+        REGION = "region", "Region"
+        OTHER = "other", "Other body"
+
+    class Level(models.TextChoices):
+        SISTER = "sister", "Sister city"
+        FRIENDSHIP = "friendship", "Friendship city"
+        FRIENDLY_EXCHANGE = "friendly_exchange", "Friendly exchange"
+        PROSPECTIVE = "prospective", "Prospective"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DORMANT = "dormant", "Dormant"
+        SUSPENDED = "suspended", "Suspended"
+        ENDED = "ended", "Ended"
+
+    name = models.CharField("English name", max_length=200)
+    native_name = models.CharField("native-script name", max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CITY)
+    country = CountryField()
+    region = models.CharField(
+        max_length=200, blank=True, help_text="Province, state or municipality it belongs to."
+    )
+    population = models.PositiveBigIntegerField(null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        "population as of (year)", null=True, blank=True
+    )
+    area_km2 = models.DecimalField(
+        "area (km²)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    website = models.URLField(max_length=300, blank=True)
+    profile = models.TextField(blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    is_home = models.BooleanField(
+        "home authority", default=False, help_text="The authority this office works for."
+    )
+    level = models.CharField("relationship level", max_length=20, choices=Level.choices, blank=True)
+    level_since = models.DateField(null=True, blank=True)
+    level_since_precision = precision_field()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_since = models.DateField(null=True, blank=True)
+    status_since_precision = precision_field()
+    established_on = models.DateField(
+        null=True, blank=True, help_text="When the first formal tie was made."
+    )
+    established_on_precision = precision_field()
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "country"], name="partner_unique_name"),
+            models.UniqueConstraint(
+                fields=["is_home"], condition=Q(is_home=True), name="partner_one_home"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_home=False) | Q(level=""), name="partner_home_has_no_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="partner_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="partner_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(area_km2__isnull=True) | Q(area_km2__gt=0),
+                name="partner_area_positive",
+            ),
+        ]
+
+    def __str__(self):
+        if self.native_name and self.native_name != self.name:
+            return f"{self.name} ({self.native_name})"
+        return self.name
+
+    @property
+    def level_since_display(self) -> str:
+        return format_partial(self.level_since, self.level_since_precision)
+
+    @property
+    def established_display(self) -> str:
+        return format_partial(self.established_on, self.established_on_precision)
+
+    def clean(self):
+        normalise_partial_dates(self, "level_since", "status_since", "established_on")
+        if self.is_home and self.level:
+            raise ValidationError({"level": "The home authority has no relationship level."})
+        if not self.is_home and not self.level:
+            raise ValidationError({"level": "Choose the level of the relationship."})
+        if self.level_since and not self.level:
+            raise ValidationError({"level_since": "A level date needs a level."})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError("Give both latitude and longitude, or neither.")
+
+
+class PartnerAlias(models.Model):
+    """Another spelling or script of a partner's name, searched and matched on import."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    language = models.CharField(
+        max_length=16, blank=True, help_text="Language code, e.g. ko, zh-Hans, ja, en."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "partner aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "name"], name="partner_alias_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Institution(Provenance):
+    """A school, hospital, association or company on either side."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", "School"
+        UNIVERSITY = "university", "University"
+        KINDERGARTEN = "kindergarten", "Kindergarten"
+        HOSPITAL = "hospital", "Hospital"
+        ASSOCIATION = "association", "Association"
+        COMPANY = "company", "Company"
+        GOVERNMENT = "government", "Government body"
+        WELFARE = "welfare", "Welfare or community centre"
+        CULTURAL = "cultural", "Cultural body"
+        OTHER = "other", "Other"
+
+    name = models.CharField("English name", max_length=200)
+    native_name = models.CharField("native-script name", max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="institutions",
+        help_text="The authority where it stands (the home authority for our own side).",
+    )
+    address = models.CharField(max_length=300, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "partner"], name="institution_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(Provenance):
+    """An official or contact on either side."""
+
+    name = models.CharField("romanised name", max_length=200)
+    native_name = models.CharField("native-script name", max_length=200, blank=True)
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="The authority the person serves or belongs to.",
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["native_name"], name="person_native_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def positions_on(self, date: datetime.date) -> list["Position"]:
+        """The positions the person is known to have held on ``date``."""
+        return [p for p in self.positions.all() if p.covers(date)]
+
+    def title_on(self, date: datetime.date) -> str:
+        """ "Mayor of Gangseo District" as held on ``date``, or "" when unknown."""
+        held = self.positions_on(date)
+        return str(held[0]) if held else ""
+
+
+class Position(Provenance):
+    """A title a person held, for as long as it is known."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
+    title = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, related_name="positions"
+    )
+    start = models.DateField(null=True, blank=True)
+    start_precision = precision_field()
+    end = models.DateField(null=True, blank=True)
+    end_precision = precision_field()
+    attested_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="A date a source shows the person in this position, when start and end "
+        "are not known.",
+    )
+    attested_on_precision = precision_field()
+
+    class Meta:
+        ordering = [F("start").desc(nulls_last=True), F("attested_on").desc(nulls_last=True)]
+        constraints = [ends_after_starts("position", "start", "end")]
+
+    def __str__(self):
+        return f"{self.title}, {self.organisation}" if self.organisation else self.title
+
+    @property
+    def period_display(self) -> str:
+        start = format_partial(self.start, self.start_precision)
+        end = format_partial(self.end, self.end_precision)
+        if start or end:
+            return f"{start or '?'} – {end}"
+        attested = format_partial(self.attested_on, self.attested_on_precision)
+        return f"in {attested}" if attested else ""
+
+    def covers(self, date: datetime.date) -> bool:
+        """True when the position was held on ``date`` as far as the record tells."""
+        if self.start is None and self.end is None:
+            if self.attested_on is None:
+                return False
+            attested = PartialDate(self.attested_on, self.attested_on_precision)
+            return attested.first_day <= date <= attested.last_day
+        if self.start is not None and date < self.start:
+            return False
+        if self.end is not None:
+            return date <= PartialDate(self.end, self.end_precision).last_day
+        return True
+
+    def clean(self):
+        normalise_partial_dates(self, "start", "end", "attested_on")
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "A position cannot end before it starts."})
+
+
+class Agreement(Provenance):
+    """A letter of intent, MOU or agreement with a partner, or between institutions."""
+
+    class Kind(models.TextChoices):
+        LETTER_OF_INTENT = "letter_of_intent", "Letter of intent"
+        MOU = "mou", "Memorandum of understanding"
+        FRIENDSHIP = "friendship", "Friendship agreement"
+        SISTER_CITY = "sister_city", "Sister-city agreement"
+        SECTORAL = "sectoral", "Sectoral agreement"
+        INSTITUTIONAL = "institutional", "Institutional agreement"
+        RENEWAL = "renewal", "Renewal"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        SIGNED = "signed", "Signed"
+        IN_FORCE = "in_force", "In force"
+        EXPIRED = "expired", "Expired"
+        TERMINATED = "terminated", "Terminated"
+        SUPERSEDED = "superseded", "Superseded"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="agreements")
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SIGNED)
+    signed_on = models.DateField(null=True, blank=True)
+    signed_on_precision = precision_field()
+    signed_time = models.TimeField("signed at (time)", null=True, blank=True)
+    signed_place = models.CharField("signed at (place)", max_length=200, blank=True)
+    home_party = models.CharField(
+        max_length=300, blank=True, help_text="Our side as named in the agreement."
+    )
+    partner_party = models.CharField(
+        max_length=300, blank=True, help_text="The other side as named in the agreement."
+    )
+    sets_level = models.CharField(
+        "sets relationship level",
+        max_length=20,
+        choices=Partner.Level.choices,
+        blank=True,
+        help_text="The relationship level this agreement established, if any.",
+    )
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="agreements")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    renews_automatically = models.BooleanField(default=False)
+    summary = models.TextField(blank=True)
+    document = models.FileField(upload_to="agreements/%Y/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = [F("signed_on").desc(nulls_last=True), "title"]
+        constraints = [
+            ends_after_starts("agreement", "valid_from", "valid_until"),
+            models.UniqueConstraint(
+                fields=["partner", "title", "signed_on"], name="agreement_unique_title"
+            ),
+        ]
+
+    def __str__(self):
+        signed = self.signed_on_display
+        return f"{self.title} ({signed})" if signed else self.title
+
+    @property
+    def signed_on_display(self) -> str:
+        return format_partial(self.signed_on, self.signed_on_precision)
+
+    def clean(self):
+        normalise_partial_dates(self, "signed_on")
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "Validity cannot end before it begins."})
+        if self.status in {self.Status.SIGNED, self.Status.IN_FORCE} and not self.signed_on:
+            raise ValidationError({"signed_on": "A signed agreement needs its signing date."})
+        if self.signed_time and self.signed_on_precision != Precision.DAY:
+            raise ValidationError(
+                {"signed_time": "A time of signing needs the full date of signing."}
+            )
+
+
+class AgreementSignatory(models.Model):
+    """A person who signed, with the title they held then."""
+
+    class Side(models.TextChoices):
+        HOME = "home", "Our side"
+        PARTNER = "partner", "Partner side"
+        WITNESS = "witness", "Witness or third party"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signatures")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    title = models.CharField("title held then", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "agreement signatories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "person"], name="agreement_signatory_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person}, {self.title}" if self.title else str(self.person)
+
+
+class Approval(Provenance):
+    """An outside body's approval of an agreement or of the relationship it formalises."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="approvals")
+    body = models.CharField("approving body", max_length=300)
+    approved_on = models.DateField(null=True, blank=True)
+    approved_on_precision = precision_field()
+    reference = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = [F("approved_on").asc(nulls_last=True), "body"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "body"], name="approval_unique_body")
+        ]
+
+    def __str__(self):
+        return f"{self.body} approval"
+
+    @property
+    def approved_on_display(self) -> str:
+        return format_partial(self.approved_on, self.approved_on_precision)
+
+    def clean(self):
+        normalise_partial_dates(self, "approved_on")
+
+
+class InstitutionLink(Provenance):
+    """A tie between two institutions made under a partnership (e.g. hospital to hospital)."""
+
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", "Exchange agreement"
+        TWINNING = "twinning", "Twinning"
+        EXCHANGE = "exchange", "Regular exchange"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="links_made"
+    )
+    counterpart = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="links_received"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.AGREEMENT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    established_on = models.DateField(null=True, blank=True)
+    established_on_precision = precision_field()
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="institution_links",
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = [F("established_on").desc(nulls_last=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "counterpart"], name="institution_link_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(institution=F("counterpart")), name="institution_link_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} – {self.counterpart}"
+
+    @property
+    def established_display(self) -> str:
+        return format_partial(self.established_on, self.established_on_precision)
+
+    def clean(self):
+        normalise_partial_dates(self, "established_on")
+        if self.institution_id and self.institution_id == self.counterpart_id:
+            raise ValidationError({"counterpart": "An institution cannot be linked to itself."})
+        reverse = InstitutionLink.objects.filter(
+            institution_id=self.counterpart_id, counterpart_id=self.institution_id
+        ).exclude(pk=self.pk)
+        if self.institution_id and self.counterpart_id and reverse.exists():
+            raise ValidationError("These two institutions are already linked.")
