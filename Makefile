@@ -37,7 +37,7 @@ check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 test: lint check-migrations pytest
 

@@ -4,10 +4,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
-from relations.dates import PartialDate
+from relations.dates import Precision, last_day
 from relations.models import (
     Agreement,
     Institution,
@@ -16,6 +16,7 @@ from relations.models import (
     Provenance,
     Sector,
     ends_after_starts,
+    ends_before_start,
     format_partial,
     normalise_partial_dates,
     precision_field,
@@ -30,10 +31,17 @@ class DelegationQuerySet(models.QuerySet):
         return self.filter(direction=Delegation.Direction.OUTBOUND)
 
     def upcoming(self, *, days: int = 60):
+        """Not cancelled, starting within ``days``. A visit known only to be "this month"
+        (or "this year") is not past until its month (or year) is."""
         today = timezone.localdate()
-        return self.filter(
-            start__gte=today, start__lte=today + datetime.timedelta(days=days)
-        ).exclude(status=Delegation.Status.CANCELLED)
+        not_past = (
+            Q(start__gte=today)
+            | Q(start_precision=Precision.MONTH, start__gte=today.replace(day=1))
+            | Q(start_precision=Precision.YEAR, start__gte=today.replace(month=1, day=1))
+        )
+        return self.filter(not_past, start__lte=today + datetime.timedelta(days=days)).exclude(
+            status=Delegation.Status.CANCELLED
+        )
 
 
 class Delegation(Provenance):
@@ -97,7 +105,7 @@ class Delegation(Provenance):
     class Meta:
         ordering = ["-start", "title"]
         constraints = [
-            ends_after_starts("delegation", "start", "end"),
+            ends_after_starts("delegation", "start", "end", partial_end=True),
             models.UniqueConstraint(
                 fields=["partner", "direction", "start", "title"], name="delegation_unique_visit"
             ),
@@ -120,15 +128,13 @@ class Delegation(Provenance):
     @property
     def period(self) -> tuple[datetime.date, datetime.date]:
         """The first and last day the visit may cover, as far as its dates are known."""
-        last = self.end or self.start
-        return (
-            self.start,
-            PartialDate(last, self.end_precision if self.end else self.start_precision).last_day,
-        )
+        if self.end:
+            return self.start, last_day(self.end, self.end_precision)
+        return self.start, last_day(self.start, self.start_precision)
 
     def clean(self):
         normalise_partial_dates(self, "start", "end")
-        if self.start and self.end and self.end < self.start:
+        if ends_before_start(self.start, self.end, self.end_precision):
             raise ValidationError({"end": "A delegation cannot end before it starts."})
         if self.partner_id and self.partner.is_home:
             raise ValidationError({"partner": "Choose a partner, not the home authority."})
@@ -147,17 +153,27 @@ class AgreementSigning(models.Model):
         return f"{self.agreement} during {self.delegation}"
 
 
+class MemberRole(models.TextChoices):
+    # In the order a member list is read: leaders first.
+    LEADER = "leader", "Leader"
+    CO_LEADER = "co_leader", "Co-leader"
+    DEPUTY = "deputy", "Deputy leader"
+    MEMBER = "member", "Member"
+    INTERPRETER = "interpreter", "Interpreter"
+    STAFF = "staff", "Staff"
+    PRESS = "press", "Press"
+
+
+ROLE_RANK = Case(
+    *(When(role=role, then=rank) for rank, role in enumerate(MemberRole.values)),
+    default=len(MemberRole.values),
+)
+
+
 class Member(models.Model):
     """A person on a delegation, with what they were then and what they need."""
 
-    class Role(models.TextChoices):
-        LEADER = "leader", "Leader"
-        CO_LEADER = "co_leader", "Co-leader"
-        DEPUTY = "deputy", "Deputy leader"
-        MEMBER = "member", "Member"
-        INTERPRETER = "interpreter", "Interpreter"
-        STAFF = "staff", "Staff"
-        PRESS = "press", "Press"
+    Role = MemberRole
 
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
@@ -173,7 +189,7 @@ class Member(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["delegation", "role", "person__name"]
+        ordering = ["delegation", ROLE_RANK, "person__name"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "person"], name="member_unique_person")
         ]

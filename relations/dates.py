@@ -62,6 +62,11 @@ def truncate(date: datetime.date, precision: str) -> datetime.date:
     return date
 
 
+def last_day(date: datetime.date, precision: str) -> datetime.date:
+    """The last day a partial date can mean, whatever day it was stored with."""
+    return PartialDate(truncate(date, precision), precision).last_day
+
+
 def format_partial(date: datetime.date | None, precision: str) -> str:
     """As the source gives it: "2010", "Oct 2010", "29 Oct 2010"."""
     if date is None:

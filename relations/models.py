@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_countries.fields import CountryField
 
-from .dates import PartialDate, Precision, format_partial, truncate
+from .dates import Precision, format_partial, last_day, truncate
 
 
 def precision_field(**kwargs) -> models.CharField:
@@ -28,13 +28,25 @@ def normalise_partial_dates(instance: models.Model, *names: str) -> None:
             setattr(instance, name, truncate(value, getattr(instance, f"{name}_precision")))
 
 
-def ends_after_starts(model: str, start: str, end: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{end}__isnull": True})
+def ends_after_starts(
+    model: str, start: str, end: str, *, partial_end: bool = False
+) -> models.CheckConstraint:
+    """End not before start. An end known only to the month or year is stored as the
+    first day of its period and may fall before a precise start in the same period, so
+    the database checks only precise ends; ``clean()`` compares the periods."""
+    condition = (
+        Q(**{f"{end}__isnull": True})
         | Q(**{f"{start}__isnull": True})
-        | Q(**{f"{end}__gte": F(start)}),
-        name=f"{model}_{end}_not_before_{start}",
+        | Q(**{f"{end}__gte": F(start)})
     )
+    if partial_end:
+        condition |= ~Q(**{f"{end}_precision": Precision.DAY})
+    return models.CheckConstraint(condition=condition, name=f"{model}_{end}_not_before_{start}")
+
+
+def ends_before_start(start, end, end_precision: str) -> bool:
+    """True when a (possibly partial) end lies wholly before the start."""
+    return start is not None and end is not None and last_day(end, end_precision) < start
 
 
 class Source(models.Model):
@@ -73,7 +85,7 @@ class Provenance(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="cited_by_%(app_label)s_%(class)s",
         help_text="The document this record was taken from.",
     )
     source_locator = models.CharField(
@@ -215,7 +227,11 @@ class Partner(Provenance):
         return format_partial(self.level_since, self.level_since_precision)
 
     @property
-    def established_display(self) -> str:
+    def status_since_display(self) -> str:
+        return format_partial(self.status_since, self.status_since_precision)
+
+    @property
+    def established_on_display(self) -> str:
         return format_partial(self.established_on, self.established_on_precision)
 
     def clean(self):
@@ -349,7 +365,7 @@ class Position(Provenance):
 
     class Meta:
         ordering = [F("start").desc(nulls_last=True), F("attested_on").desc(nulls_last=True)]
-        constraints = [ends_after_starts("position", "start", "end")]
+        constraints = [ends_after_starts("position", "start", "end", partial_end=True)]
 
     def __str__(self):
         return f"{self.title}, {self.organisation}" if self.organisation else self.title
@@ -368,17 +384,17 @@ class Position(Provenance):
         if self.start is None and self.end is None:
             if self.attested_on is None:
                 return False
-            attested = PartialDate(self.attested_on, self.attested_on_precision)
-            return attested.first_day <= date <= attested.last_day
-        if self.start is not None and date < self.start:
+            first = truncate(self.attested_on, self.attested_on_precision)
+            return first <= date <= last_day(self.attested_on, self.attested_on_precision)
+        if self.start is not None and date < truncate(self.start, self.start_precision):
             return False
         if self.end is not None:
-            return date <= PartialDate(self.end, self.end_precision).last_day
+            return date <= last_day(self.end, self.end_precision)
         return True
 
     def clean(self):
         normalise_partial_dates(self, "start", "end", "attested_on")
-        if self.start and self.end and self.end < self.start:
+        if ends_before_start(self.start, self.end, self.end_precision):
             raise ValidationError({"end": "A position cannot end before it starts."})
 
 
@@ -562,7 +578,7 @@ class InstitutionLink(Provenance):
         return f"{self.institution} – {self.counterpart}"
 
     @property
-    def established_display(self) -> str:
+    def established_on_display(self) -> str:
         return format_partial(self.established_on, self.established_on_precision)
 
     def clean(self):

@@ -1,0 +1,311 @@
+from django.contrib import admin
+
+from relations.admin import SOURCE_FIELDSET
+
+from .models import (
+    Accommodation,
+    AgreementSigning,
+    Delegation,
+    Gift,
+    InterpreterAssignment,
+    Member,
+    ProgrammeItem,
+    Transport,
+    Venue,
+)
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    fields = ["person", "role", "title", "organisation", "dietary_needs", "accessibility_needs"]
+    autocomplete_fields = ["person"]
+    extra = 0
+    show_change_link = True
+
+
+class ProgrammeItemInline(admin.TabularInline):
+    model = ProgrammeItem
+    fields = ["date", "start_time", "end_time", "kind", "title", "venue", "responsible"]
+    autocomplete_fields = ["venue", "responsible"]
+    extra = 0
+    show_change_link = True
+
+
+class GiftInline(admin.TabularInline):
+    model = Gift
+    fields = [
+        "direction",
+        "description",
+        "partner",
+        "giver",
+        "recipient",
+        "given_on",
+        "given_on_precision",
+        "value",
+        "currency",
+        "disposition",
+    ]
+    autocomplete_fields = ["partner"]
+    extra = 0
+    show_change_link = True
+
+
+class AccommodationInline(admin.TabularInline):
+    model = Accommodation
+    autocomplete_fields = ["hotel"]
+    extra = 0
+
+
+class TransportInline(admin.TabularInline):
+    model = Transport
+    fields = [
+        "kind",
+        "reference",
+        "vehicle",
+        "driver",
+        "departs_at",
+        "arrives_at",
+        "origin",
+        "destination",
+        "seats",
+    ]
+    autocomplete_fields = ["driver"]
+    extra = 0
+    show_change_link = True
+
+
+class InterpreterAssignmentInline(admin.TabularInline):
+    model = InterpreterAssignment
+    autocomplete_fields = ["interpreter"]
+    extra = 0
+
+
+class AgreementSigningInline(admin.TabularInline):
+    model = AgreementSigning
+    autocomplete_fields = ["agreement"]
+    extra = 0
+    verbose_name_plural = "agreements signed during the visit"
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    list_display = ["title", "partner", "direction", "dates", "status", "leader", "declared_size"]
+    list_filter = [
+        "direction",
+        "status",
+        "sectors",
+        ("partner", admin.RelatedOnlyFieldListFilter),
+        "source",
+    ]
+    search_fields = [
+        "title",
+        "partner__name",
+        "partner__native_name",
+        "leader__name",
+        "leader__native_name",
+        "purpose",
+    ]
+    autocomplete_fields = ["partner", "leader", "sectors", "source"]
+    list_select_related = ["partner", "leader"]
+    date_hierarchy = "start"
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [
+        MemberInline,
+        ProgrammeItemInline,
+        AgreementSigningInline,
+        GiftInline,
+        AccommodationInline,
+        TransportInline,
+        InterpreterAssignmentInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "direction", "partner", "status"]}),
+        ("Dates", {"fields": [("start", "start_precision"), ("end", "end_precision")]}),
+        (
+            "People",
+            {"fields": [("leader", "leader_title"), "declared_size", "invited_by", "host"]},
+        ),
+        ("Purpose and outcome", {"fields": ["purpose", "sectors", "outcome"]}),
+        ("Budget and notes", {"fields": [("budget", "budget_currency"), "notes"]}),
+        SOURCE_FIELDSET,
+        ("Record", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="dates", ordering="start")
+    def dates(self, delegation):
+        return delegation.dates_display
+
+
+@admin.register(AgreementSigning)
+class AgreementSigningAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "delegation"]
+    search_fields = ["agreement__title", "delegation__title"]
+    autocomplete_fields = ["agreement", "delegation"]
+    list_select_related = ["agreement", "delegation"]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["person", "role", "title", "organisation", "delegation"]
+    list_filter = ["role"]
+    search_fields = [
+        "person__name",
+        "person__native_name",
+        "title",
+        "organisation",
+        "delegation__title",
+    ]
+    autocomplete_fields = ["delegation", "person"]
+    list_select_related = ["person", "delegation"]
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "native_name", "kind", "partner"]
+    list_filter = ["kind", ("partner", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "native_name", "address", "partner__name", "partner__native_name"]
+    autocomplete_fields = ["partner", "institution"]
+    list_select_related = ["partner"]
+
+
+@admin.register(ProgrammeItem)
+class ProgrammeItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "date", "start_time", "end_time", "venue", "delegation"]
+    list_filter = ["kind", "source"]
+    search_fields = [
+        "title",
+        "description",
+        "delegation__title",
+        "venue__name",
+        "venue__native_name",
+    ]
+    autocomplete_fields = ["delegation", "venue", "responsible", "source"]
+    list_select_related = ["delegation", "venue"]
+    date_hierarchy = "date"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "delegation",
+                    "title",
+                    "kind",
+                    ("date", "start_time", "end_time"),
+                    "venue",
+                    "responsible",
+                    "description",
+                ]
+            },
+        ),
+        SOURCE_FIELDSET,
+    ]
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(admin.ModelAdmin):
+    list_display = ["hotel", "check_in", "check_out", "nights", "rooms", "delegation"]
+    search_fields = ["hotel__name", "hotel__native_name", "booking_reference", "delegation__title"]
+    autocomplete_fields = ["delegation", "hotel"]
+    list_select_related = ["hotel", "delegation"]
+    date_hierarchy = "check_in"
+
+    @admin.display(description="nights")
+    def nights(self, accommodation):
+        return accommodation.nights
+
+
+@admin.register(Transport)
+class TransportAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "departs_at",
+        "origin",
+        "destination",
+        "driver",
+        "delegation",
+    ]
+    list_filter = ["kind"]
+    search_fields = [
+        "reference",
+        "vehicle",
+        "description",
+        "driver__name",
+        "driver__native_name",
+        "delegation__title",
+    ]
+    autocomplete_fields = ["delegation", "driver"]
+    list_select_related = ["driver", "delegation"]
+    date_hierarchy = "departs_at"
+
+
+@admin.register(InterpreterAssignment)
+class InterpreterAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["interpreter", "languages", "starts_at", "ends_at", "delegation"]
+    search_fields = [
+        "interpreter__name",
+        "interpreter__native_name",
+        "languages",
+        "delegation__title",
+    ]
+    autocomplete_fields = ["delegation", "interpreter"]
+    list_select_related = ["interpreter", "delegation"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Gift)
+class GiftAdmin(admin.ModelAdmin):
+    list_display = [
+        "description",
+        "direction",
+        "partner",
+        "given",
+        "value",
+        "currency",
+        "disposition",
+        "delegation",
+    ]
+    list_filter = [
+        "direction",
+        "disposition",
+        ("partner", admin.RelatedOnlyFieldListFilter),
+        "source",
+    ]
+    search_fields = [
+        "description",
+        "details",
+        "giver",
+        "recipient",
+        "partner__name",
+        "partner__native_name",
+        "registration_reference",
+    ]
+    autocomplete_fields = ["partner", "delegation", "source"]
+    list_select_related = ["partner", "delegation"]
+    date_hierarchy = "given_on"
+    fieldsets = [
+        (
+            None,
+            {"fields": ["direction", "description", "details", "partner", "delegation", "photo"]},
+        ),
+        (
+            "Giving",
+            {"fields": ["giver", "recipient", ("given_on", "given_on_precision")]},
+        ),
+        (
+            "Value and registration",
+            {
+                "fields": [
+                    ("value", "currency"),
+                    "value_krw",
+                    ("disposition", "disposition_note"),
+                    "registration_reference",
+                ]
+            },
+        ),
+        SOURCE_FIELDSET,
+    ]
+
+    @admin.display(description="given", ordering="given_on")
+    def given(self, gift):
+        return gift.given_on_display
