@@ -37,6 +37,7 @@ check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: install
+	@command -v chromium >/dev/null || echo "NOTE: Chromium is not installed, so the browser tests will be SKIPPED (apt-get install chromium)."
 	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 test: lint check-migrations pytest

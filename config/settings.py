@@ -119,6 +119,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Bootstrap and its icons are served from here, never from a CDN: office networks are
+# often closed.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

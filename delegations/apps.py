@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class DelegationsConfig(AppConfig):
     name = "delegations"
     verbose_name = "Delegations"
+
+    def ready(self):
+        from . import contributions
+
+        contributions.register()

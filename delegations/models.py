@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, When
+from django.urls import reverse
 from django.utils import timezone
 
 from relations.dates import Precision, last_day
@@ -118,6 +119,9 @@ class Delegation(Provenance):
 
     def __str__(self):
         return f"{self.title} ({self.dates_display})"
+
+    def get_absolute_url(self):
+        return reverse("delegations:delegation-detail", args=[self.pk])
 
     @property
     def dates_display(self) -> str:

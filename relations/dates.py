@@ -6,6 +6,7 @@ A partial date is stored as two columns: the first day of the period it names
 
 import calendar
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -76,3 +77,40 @@ def format_partial(date: datetime.date | None, precision: str) -> str:
     if precision == Precision.MONTH:
         return f"{date:%b} {date.year}"
     return f"{date.day} {date:%b} {date.year}"
+
+
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+MONTHS["sept"] = 9
+
+_NUMERIC = re.compile(
+    r"^(?P<y>\d{4})(?:\s*[-./년年]\s*(?P<m>\d{1,2})(?:\s*[-./월月]\s*(?P<d>\d{1,2}))?)?"
+    r"\s*[.일日월月년年]?$"
+)
+_DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})$")
+_WORDS = re.compile(
+    r"^(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?(?P<month>[a-z]+)\.?\s*(?:(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y>\d{4})$"
+)
+
+
+def parse_partial(text: str) -> PartialDate:
+    """Read a date as people write it, keeping only the precision they gave.
+
+    "2010", "2010-10", "Oct 2010", "October 29, 2010", "29 Oct 2010", "2010-10-29",
+    "2010.10.29", "29/10/2010", "2010년 10월 29일", "2010年10月29日". Raises ValueError.
+    """
+    cleaned = " ".join(text.strip().lower().replace(",", ", ").split()).replace(" ,", ",")
+    cleaned = cleaned.replace("년 ", "년").replace("월 ", "월").replace(" 년", "년")
+    if (match := _NUMERIC.match(cleaned)) or (match := _DAY_FIRST.match(cleaned)):
+        year, month, day = match["y"], match["m"], match["d"]
+    elif (match := _WORDS.match(cleaned)) and match["month"] in MONTHS:
+        year, month, day = match["y"], MONTHS[match["month"]], match["d1"] or match["d2"]
+    else:
+        raise ValueError(f"“{text}” is not a date: write e.g. 2010, Oct 2010 or 2010-10-29.")
+    try:
+        return PartialDate.of(int(year), int(month) if month else None, int(day) if day else None)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a real date.") from None

@@ -9,9 +9,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django_countries.fields import CountryField
 
 from .dates import Precision, format_partial, last_day, truncate
+from .search import search_text
 
 
 def precision_field(**kwargs) -> models.CharField:
@@ -107,6 +109,27 @@ class Provenance(models.Model):
         abstract = True
 
 
+class Searchable(models.Model):
+    """Keeps ``search_text``, the folded names a search matches (see ``search.py``)."""
+
+    searched_fields: tuple[str, ...] = ("name", "native_name")
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # A derived column: kept in step on every save so no search can miss a record.
+        self.refresh_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        """Call before bulk writes, which bypass save()."""
+        self.search_text = search_text(*(getattr(self, f) for f in self.searched_fields))
+
+
 class Sector(models.Model):
     """A field of exchange shared by agreements, delegations and reports."""
 
@@ -131,7 +154,7 @@ class PartnerQuerySet(models.QuerySet):
         return self.filter(is_home=True).first()
 
 
-class Partner(Provenance):
+class Partner(Searchable, Provenance):
     """A partner authority (or the office's own, marked home) and the state of the tie."""
 
     class Kind(models.TextChoices):
@@ -222,6 +245,9 @@ class Partner(Provenance):
             return f"{self.name} ({self.native_name})"
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("relations:partner-detail", args=[self.pk])
+
     @property
     def level_since_display(self) -> str:
         return format_partial(self.level_since, self.level_since_precision)
@@ -246,8 +272,10 @@ class Partner(Provenance):
             raise ValidationError("Give both latitude and longitude, or neither.")
 
 
-class PartnerAlias(models.Model):
+class PartnerAlias(Searchable):
     """Another spelling or script of a partner's name, searched and matched on import."""
+
+    searched_fields = ("name",)
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200)
@@ -266,7 +294,7 @@ class PartnerAlias(models.Model):
         return self.name
 
 
-class Institution(Provenance):
+class Institution(Searchable, Provenance):
     """A school, hospital, association or company on either side."""
 
     class Kind(models.TextChoices):
@@ -303,8 +331,11 @@ class Institution(Provenance):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("relations:institution-detail", args=[self.pk])
 
-class Person(Provenance):
+
+class Person(Searchable, Provenance):
     """An official or contact on either side."""
 
     name = models.CharField("romanised name", max_length=200)
@@ -328,6 +359,9 @@ class Person(Provenance):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("relations:person-detail", args=[self.pk])
 
     def positions_on(self, date: datetime.date) -> list["Position"]:
         """The positions the person is known to have held on ``date``."""
@@ -398,7 +432,7 @@ class Position(Provenance):
             raise ValidationError({"end": "A position cannot end before it starts."})
 
 
-class Agreement(Provenance):
+class Agreement(Searchable, Provenance):
     """A letter of intent, MOU or agreement with a partner, or between institutions."""
 
     class Kind(models.TextChoices):
@@ -418,6 +452,8 @@ class Agreement(Provenance):
         EXPIRED = "expired", "Expired"
         TERMINATED = "terminated", "Terminated"
         SUPERSEDED = "superseded", "Superseded"
+
+    searched_fields = ("title", "home_party", "partner_party")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="agreements")
     title = models.CharField(max_length=300)
@@ -461,6 +497,9 @@ class Agreement(Provenance):
     def __str__(self):
         signed = self.signed_on_display
         return f"{self.title} ({signed})" if signed else self.title
+
+    def get_absolute_url(self):
+        return reverse("relations:agreement-detail", args=[self.pk])
 
     @property
     def signed_on_display(self) -> str:

@@ -1,3 +1,6 @@
+import os
+import shutil
+
 import pytest
 from django.core.management import call_command
 
@@ -6,3 +9,49 @@ from django.core.management import call_command
 def demo(db):
     """The database as `manage.py load_demo` leaves it."""
     call_command("load_demo", verbosity=0)
+
+
+# ---- Browser tests: Debian's Chromium driven by Playwright (never `playwright install`) --
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BROWSER_PASSWORD = "a-long-browser-password"  # noqa: S105 - test account only
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (apt-get install chromium): browser test skipped")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that the
+    # tests make around it are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, django_user_model):
+    """A logged-in officer's browser tab on the live server."""
+    django_user_model.objects.create_superuser("officer", "officer@example.org", BROWSER_PASSWORD)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.goto("/accounts/login/")
+    tab.fill("#id_username", "officer")
+    tab.fill("#id_password", BROWSER_PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(f"{live_server.url}/")
+    yield tab
+    context.close()

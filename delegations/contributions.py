@@ -1,0 +1,93 @@
+"""What delegations adds to the relations pages (registered in DelegationsConfig.ready)."""
+
+from django.db.models import Count, Q
+
+from relations import extensions
+from relations.extensions import SearchGroup, SearchResult, Section, TimelineEvent
+from relations.search import fold
+
+from .models import Delegation, Member
+
+VISIT_KINDS = {
+    Delegation.Direction.INBOUND: ("visit-in", "Inbound visit"),
+    Delegation.Direction.OUTBOUND: ("visit-out", "Outbound visit"),
+}
+
+
+def visit_events(partner) -> list[TimelineEvent]:
+    visits = partner.delegations.select_related("leader").exclude(
+        status=Delegation.Status.CANCELLED
+    )
+    events = []
+    for visit in visits:
+        kind, label = VISIT_KINDS[visit.direction]
+        size = f"{visit.declared_size} people" if visit.declared_size else ""
+        leader = f"led by {visit.leader}" if visit.leader else ""
+        if visit.leader and visit.leader_title:
+            leader += f", {visit.leader_title}"
+        events.append(
+            TimelineEvent(
+                visit.start,
+                visit.start_precision,
+                kind,
+                label,
+                visit.title,
+                visit.get_absolute_url(),
+                " · ".join(filter(None, [visit.dates_display if visit.end else "", size, leader])),
+            )
+        )
+    return events
+
+
+def partner_visits_and_gifts(partner) -> Section:
+    counts = partner.delegations.exclude(status=Delegation.Status.CANCELLED).aggregate(
+        inbound=Count("pk", filter=Q(direction=Delegation.Direction.INBOUND)),
+        outbound=Count("pk", filter=Q(direction=Delegation.Direction.OUTBOUND)),
+    )
+    gifts = list(partner.gifts.select_related("delegation"))
+    return Section(
+        title="Gifts exchanged",
+        template="delegations/includes/partner_gifts.html",
+        context={"gifts": gifts, "source_ids": {g.source_id for g in gifts}},
+        figures={"Visits received": counts["inbound"], "Visits made": counts["outbound"]},
+    )
+
+
+def person_delegations(person) -> Section:
+    memberships = Member.objects.filter(person=person).select_related("delegation__partner")
+    led = Delegation.objects.filter(leader=person).exclude(members__person=person)
+    return Section(
+        title="Delegations taken part in",
+        template="delegations/includes/person_delegations.html",
+        context={"memberships": list(memberships), "led": list(led.select_related("partner"))},
+    )
+
+
+def search_delegations(query: str, limit: int) -> SearchGroup:
+    key = fold(query)
+    matches = (
+        Delegation.objects.filter(
+            Q(partner__search_text__contains=key)
+            | Q(leader__search_text__contains=key)
+            | Q(title__icontains=query)
+        )
+        .select_related("partner")
+        .order_by("-start")
+    )
+    found = list(matches[: limit + 1])
+    results = [
+        SearchResult(
+            str(d), d.get_absolute_url(), f"{d.partner.name} · {d.get_direction_display()}"
+        )
+        for d in found[:limit]
+    ]
+    return SearchGroup("Delegations", results, matches.count() - limit if len(found) > limit else 0)
+
+
+def register() -> None:
+    extensions.exchange_date_paths.append("delegations__start")
+    extensions.sector_paths.append("delegations__sectors")
+    extensions.timeline_sources.append(visit_events)
+    extensions.partner_sections.append(partner_visits_and_gifts)
+    extensions.person_sections.append(person_delegations)
+    extensions.search_sources.append(search_delegations)

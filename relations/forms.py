@@ -1,0 +1,235 @@
+from django import forms
+from django.forms import inlineformset_factory
+
+from .dates import PartialDate, parse_partial
+from .models import (
+    Agreement,
+    AgreementSignatory,
+    Approval,
+    Institution,
+    InstitutionLink,
+    Partner,
+    PartnerAlias,
+    Person,
+    Position,
+)
+
+
+class PartialDateField(forms.CharField):
+    """One box for a date known to the day, the month or only the year."""
+
+    default_error_messages = {"invalid": "Write e.g. 2010, Oct 2010 or 2010-10-29."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "e.g. 2010, Oct 2010, 2010-10-29 or 2010.10.29")
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> PartialDate | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_partial(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+    def prepare_value(self, value):
+        return str(value) if isinstance(value, PartialDate) else value
+
+
+class PartialDatesMixin:
+    """Shows each ``<name>`` + ``<name>_precision`` pair of the model as one box."""
+
+    partial_dates: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.partial_dates:
+            model_field = self._meta.model._meta.get_field(name)
+            self.fields[name] = PartialDateField(
+                label=model_field.verbose_name.capitalize(),
+                required=not model_field.blank,
+            )
+            value = getattr(self.instance, name)
+            if value is not None:
+                precision = getattr(self.instance, f"{name}_precision")
+                self.initial[name] = str(PartialDate(value, precision))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.partial_dates:
+            partial = cleaned.get(name)
+            if isinstance(partial, PartialDate):
+                cleaned[name] = partial.date
+                setattr(self.instance, f"{name}_precision", partial.precision)
+        return cleaned
+
+
+class ProvenanceFields:
+    fields = ["source", "source_locator", "date_inferred", "provenance_note"]
+
+
+def date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PartnerForm(PartialDatesMixin, forms.ModelForm):
+    partial_dates = ("level_since", "status_since", "established_on")
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "native_name",
+            "kind",
+            "country",
+            "region",
+            "level",
+            "level_since",
+            "status",
+            "status_since",
+            "established_on",
+            "population",
+            "population_year",
+            "area_km2",
+            "website",
+            "latitude",
+            "longitude",
+            "profile",
+            "notes",
+            *ProvenanceFields.fields,
+        ]
+        widgets = {
+            "profile": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "provenance_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+PartnerAliasFormSet = inlineformset_factory(
+    Partner, PartnerAlias, fields=["name", "language"], extra=1, can_delete=True
+)
+
+
+class AgreementForm(PartialDatesMixin, forms.ModelForm):
+    partial_dates = ("signed_on",)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "partner",
+            "title",
+            "kind",
+            "status",
+            "signed_on",
+            "signed_time",
+            "signed_place",
+            "home_party",
+            "partner_party",
+            "sets_level",
+            "sectors",
+            "valid_from",
+            "valid_until",
+            "renews_automatically",
+            "summary",
+            "document",
+            *ProvenanceFields.fields,
+        ]
+        widgets = {
+            "signed_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "valid_from": date_widget(),
+            "valid_until": date_widget(),
+            "sectors": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "provenance_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ApprovalForm(PartialDatesMixin, forms.ModelForm):
+    partial_dates = ("approved_on",)
+
+    class Meta:
+        model = Approval
+        fields = ["body", "approved_on", "reference", "note"]
+        widgets = {"note": forms.TextInput}
+
+
+ApprovalFormSet = inlineformset_factory(
+    Agreement, Approval, form=ApprovalForm, extra=1, can_delete=True
+)
+SignatoryFormSet = inlineformset_factory(
+    Agreement,
+    AgreementSignatory,
+    fields=["person", "side", "title", "order"],
+    extra=2,
+    can_delete=True,
+)
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "native_name",
+            "partner",
+            "email",
+            "phone",
+            "notes",
+            *ProvenanceFields.fields,
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "provenance_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class PositionForm(PartialDatesMixin, forms.ModelForm):
+    partial_dates = ("start", "end", "attested_on")
+
+    class Meta:
+        model = Position
+        fields = ["title", "organisation", "partner", "start", "end", "attested_on"]
+
+
+PositionFormSet = inlineformset_factory(
+    Person, Position, form=PositionForm, extra=1, can_delete=True
+)
+
+
+class InstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "native_name",
+            "kind",
+            "partner",
+            "address",
+            "website",
+            "notes",
+            *ProvenanceFields.fields,
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "provenance_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class InstitutionLinkForm(PartialDatesMixin, forms.ModelForm):
+    partial_dates = ("established_on",)
+
+    class Meta:
+        model = InstitutionLink
+        fields = ["counterpart", "kind", "status", "established_on", "agreement", "description"]
+        widgets = {"description": forms.TextInput}
+
+
+InstitutionLinkFormSet = inlineformset_factory(
+    Institution,
+    InstitutionLink,
+    form=InstitutionLinkForm,
+    fk_name="institution",
+    extra=1,
+    can_delete=True,
+)

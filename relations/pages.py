@@ -1,0 +1,182 @@
+"""Bases for the officers' pages of both apps: list, detail, create, edit, delete.
+
+Each page declares the permission it needs (``permission_required``); lists filter with a
+FilterSet, sort with its ``sort`` ordering filter, paginate 25/50/100 and export what they
+show; forms save with their inline formsets in one transaction and say what happened.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.admin.utils import NestedObjects
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import router, transaction
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
+from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
+from django_filters.views import FilterView
+
+from .exports import EXPORTERS, Column
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def model_permission(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def page_url(model, page: str, *args) -> str:
+    """The URL of a model's officers' page by the naming convention, or "" if none."""
+    opts = model._meta
+    try:
+        return reverse(f"{opts.app_label}:{opts.model_name}-{page}", args=args)
+    except NoReverseMatch:
+        return ""
+
+
+class ListPage(PermissionRequiredMixin, FilterView):
+    """A filtered, sorted, paginated list that exports what it shows (``?export=csv|xlsx``)."""
+
+    paginate_by = PAGE_SIZES[0]
+    export_columns: list[Column] = []
+    export_name = ""
+
+    def get_permission_required(self):
+        return self.permission_required or [model_permission(self.model, "view")]
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("per_page", ""))
+        except ValueError:
+            return self.paginate_by
+        return size if size in PAGE_SIZES else self.paginate_by
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt not in EXPORTERS:
+            return super().get(request, *args, **kwargs)
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        objects = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset
+        name = self.export_name or self.model._meta.verbose_name_plural.replace(" ", "-")
+        logger.info("%s exported %s as %s", request.user, name, fmt)
+        return EXPORTERS[fmt](objects.iterator(chunk_size=2000), self.export_columns, name)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_sizes"] = PAGE_SIZES
+        context["opts"] = self.model._meta
+        context["can_add"] = self.request.user.has_perm(model_permission(self.model, "add"))
+        context["add_url"] = page_url(self.model, "add")
+        return context
+
+
+class DetailPage(PermissionRequiredMixin, DetailView):
+    def get_permission_required(self):
+        return self.permission_required or [model_permission(self.model, "view")]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["opts"] = self.model._meta
+        context["can_change"] = user.has_perm(model_permission(self.model, "change"))
+        context["can_delete"] = user.has_perm(model_permission(self.model, "delete"))
+        return context
+
+
+class FormPageMixin(PermissionRequiredMixin):
+    """Saves the form and its inline formsets together, or shows every error."""
+
+    action = ""  # "add" or "change"
+    formset_classes: dict = {}  # context name -> inline formset class
+
+    def get_permission_required(self):
+        return self.permission_required or [model_permission(self.model, self.action)]
+
+    def get_formsets(self, instance):
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if self.request.method == "POST" else None
+        return {
+            name: formset_class(data, files, instance=instance, prefix=name)
+            for name, formset_class in self.formset_classes.items()
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("formsets", self.get_formsets(self.object))
+        context["opts"] = self.model._meta
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object() if self.action == "change" else None
+        form = self.get_form()
+        formsets = self.get_formsets(form.instance)
+        if form.is_valid() and all(f.is_valid() for f in formsets.values()):
+            with transaction.atomic():
+                self.object = form.save()
+                for formset in formsets.values():
+                    formset.instance = self.object
+                    formset.save()
+            verb = "added" if self.action == "add" else "saved"
+            messages.success(
+                request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” {verb}."
+            )
+            return HttpResponseRedirect(self.get_success_url())
+        messages.error(request, "Please correct the errors below; nothing was saved.")
+        return self.render_to_response(self.get_context_data(form=form, formsets=formsets))
+
+
+class CreatePage(FormPageMixin, CreateView):
+    action = "add"
+
+
+class UpdatePage(FormPageMixin, UpdateView):
+    action = "change"
+
+
+class DeletePage(PermissionRequiredMixin, DeleteView):
+    """Asks first, listing every record the deletion would take with it or that blocks it."""
+
+    success_url_name = ""
+
+    def get_permission_required(self):
+        return self.permission_required or [model_permission(self.model, "delete")]
+
+    def get_success_url(self):
+        return reverse(self.success_url_name)
+
+    def collect(self):
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect([self.object])
+        affected = [
+            f"{capfirst(obj._meta.verbose_name)}: {obj}"
+            for model, objects in collector.data.items()
+            for obj in objects
+            if obj != self.object
+        ]
+        protected = [f"{capfirst(obj._meta.verbose_name)}: {obj}" for obj in collector.protected]
+        return sorted(affected), sorted(protected)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["affected"], context["protected"] = self.collect()
+        context["opts"] = self.model._meta
+        return context
+
+    def form_valid(self, form):
+        name = str(self.object)
+        try:
+            with transaction.atomic():
+                self.object.delete()
+        except ProtectedError:
+            messages.error(
+                self.request, f"“{name}” cannot be deleted: other records still refer to it."
+            )
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        messages.success(
+            self.request, f"{capfirst(self.model._meta.verbose_name)} “{name}” deleted."
+        )
+        return HttpResponseRedirect(self.get_success_url())

@@ -1,0 +1,304 @@
+from django.db.models import Count, Prefetch
+from django.urls import reverse_lazy
+from django.views.generic import TemplateView
+
+from . import extensions
+from .dossier import partner_dossier
+from .exports import Column
+from .filters import AgreementFilter, InstitutionFilter, PartnerFilter, PersonFilter
+from .forms import (
+    AgreementForm,
+    ApprovalFormSet,
+    InstitutionForm,
+    InstitutionLinkFormSet,
+    PartnerAliasFormSet,
+    PartnerForm,
+    PersonForm,
+    PositionFormSet,
+    SignatoryFormSet,
+)
+from .global_search import search_everything
+from .models import Agreement, Approval, Institution, InstitutionLink, Partner, Person, Position
+from .pages import CreatePage, DeletePage, DetailPage, ListPage, UpdatePage
+
+
+class HomePage(TemplateView):
+    """The dashboard arrives with its own issue; until then, the way in."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["counts"] = {
+            "Partners": (Partner.objects.partners().count(), "relations:partner-list"),
+            "Agreements": (Agreement.objects.count(), "relations:agreement-list"),
+            "People": (Person.objects.count(), "relations:person-list"),
+            "Institutions": (Institution.objects.count(), "relations:institution-list"),
+        }
+        context["recent_agreements"] = Agreement.objects.select_related("partner")[:5]
+        return context
+
+
+class SearchPage(TemplateView):
+    template_name = "relations/search.html"
+    per_group = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[:200]
+        context["q"] = query
+        groups = search_everything(query, self.per_group) if query else []
+        for source in extensions.search_sources if query else []:
+            groups.append(source(query, self.per_group))
+        context["groups"] = groups
+        context["total"] = sum(len(g.results) + g.more for g in groups)
+        return context
+
+
+# ---- Partners -------------------------------------------------------------------------
+
+PARTNER_COLUMNS: list[Column] = [
+    ("English name", "name"),
+    ("Native name", "native_name"),
+    ("Kind", "get_kind_display"),
+    ("Country", "country.name"),
+    ("Country code", "country.code"),
+    ("Region", "region"),
+    ("Relationship level", "get_level_display"),
+    ("Level since", "level_since_display"),
+    ("Status", "get_status_display"),
+    ("Established", "established_on_display"),
+    ("Population", "population"),
+    ("Area (km²)", "area_km2"),
+    ("Website", "website"),
+]
+
+
+class PartnerList(ListPage):
+    model = Partner
+    filterset_class = PartnerFilter
+    template_name = "relations/partner_list.html"
+    export_columns = PARTNER_COLUMNS
+
+    def get_queryset(self):
+        return (
+            Partner.objects.partners()
+            .annotate(agreement_count=Count("agreements"))
+            .order_by("name")
+        )
+
+
+class PartnerDetail(DetailPage):
+    model = Partner
+    template_name = "relations/partner_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["dossier"] = partner_dossier(self.object)
+        return context
+
+
+class PartnerCreate(CreatePage):
+    model = Partner
+    form_class = PartnerForm
+    formset_classes = {"aliases": PartnerAliasFormSet}
+    template_name = "includes/form_page.html"
+    extra_context = {"cancel_url": reverse_lazy("relations:partner-list")}
+
+
+class PartnerUpdate(UpdatePage):
+    model = Partner
+    form_class = PartnerForm
+    formset_classes = {"aliases": PartnerAliasFormSet}
+    template_name = "includes/form_page.html"
+
+
+class PartnerDelete(DeletePage):
+    model = Partner
+    template_name = "includes/confirm_delete.html"
+    success_url_name = "relations:partner-list"
+
+
+# ---- Agreements -----------------------------------------------------------------------
+
+AGREEMENT_COLUMNS: list[Column] = [
+    ("Title", "title"),
+    ("Partner", "partner.name"),
+    ("Kind", "get_kind_display"),
+    ("Status", "get_status_display"),
+    ("Signed on", "signed_on_display"),
+    ("Signed at", "signed_place"),
+    ("Our party", "home_party"),
+    ("Partner party", "partner_party"),
+    ("Sets level", "get_sets_level_display"),
+    ("Valid from", "valid_from"),
+    ("Valid until", "valid_until"),
+    ("Date inferred", "date_inferred"),
+]
+
+
+class AgreementList(ListPage):
+    model = Agreement
+    filterset_class = AgreementFilter
+    template_name = "relations/agreement_list.html"
+    export_columns = AGREEMENT_COLUMNS
+
+    def get_queryset(self):
+        return Agreement.objects.select_related("partner").prefetch_related("sectors")
+
+
+class AgreementDetail(DetailPage):
+    model = Agreement
+    template_name = "relations/agreement_detail.html"
+
+    def get_queryset(self):
+        return Agreement.objects.select_related("partner", "source").prefetch_related(
+            "sectors",
+            "signatories__person",
+            Prefetch("approvals", queryset=Approval.objects.select_related("source")),
+            Prefetch(
+                "institution_links",
+                queryset=InstitutionLink.objects.select_related("institution", "counterpart"),
+            ),
+        )
+
+
+class AgreementCreate(CreatePage):
+    model = Agreement
+    form_class = AgreementForm
+    formset_classes = {"signatories": SignatoryFormSet, "approvals": ApprovalFormSet}
+    template_name = "includes/form_page.html"
+    extra_context = {"cancel_url": reverse_lazy("relations:agreement-list")}
+
+    def get_initial(self):
+        return {"partner": self.request.GET.get("partner")}
+
+
+class AgreementUpdate(UpdatePage):
+    model = Agreement
+    form_class = AgreementForm
+    formset_classes = {"signatories": SignatoryFormSet, "approvals": ApprovalFormSet}
+    template_name = "includes/form_page.html"
+
+
+class AgreementDelete(DeletePage):
+    model = Agreement
+    template_name = "includes/confirm_delete.html"
+    success_url_name = "relations:agreement-list"
+
+
+# ---- People ---------------------------------------------------------------------------
+
+PERSON_COLUMNS: list[Column] = [
+    ("Name", "name"),
+    ("Native name", "native_name"),
+    ("Side", "partner.name"),
+    ("Email", "email"),
+    ("Phone", "phone"),
+]
+
+
+class PersonList(ListPage):
+    model = Person
+    filterset_class = PersonFilter
+    template_name = "relations/person_list.html"
+    export_columns = PERSON_COLUMNS
+
+    def get_queryset(self):
+        return Person.objects.select_related("partner").prefetch_related(
+            Prefetch("positions", queryset=Position.objects.order_by("-start", "-attested_on"))
+        )
+
+
+class PersonDetail(DetailPage):
+    model = Person
+    template_name = "relations/person_detail.html"
+
+    def get_queryset(self):
+        return Person.objects.select_related("partner", "source").prefetch_related(
+            "positions__partner", "signatures__agreement__partner"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sections"] = [s for make in extensions.person_sections if (s := make(self.object))]
+        return context
+
+
+class PersonCreate(CreatePage):
+    model = Person
+    form_class = PersonForm
+    formset_classes = {"positions": PositionFormSet}
+    template_name = "includes/form_page.html"
+    extra_context = {"cancel_url": reverse_lazy("relations:person-list")}
+
+
+class PersonUpdate(UpdatePage):
+    model = Person
+    form_class = PersonForm
+    formset_classes = {"positions": PositionFormSet}
+    template_name = "includes/form_page.html"
+
+
+class PersonDelete(DeletePage):
+    model = Person
+    template_name = "includes/confirm_delete.html"
+    success_url_name = "relations:person-list"
+
+
+# ---- Institutions ---------------------------------------------------------------------
+
+INSTITUTION_COLUMNS: list[Column] = [
+    ("English name", "name"),
+    ("Native name", "native_name"),
+    ("Kind", "get_kind_display"),
+    ("Where", "partner.name"),
+    ("Address", "address"),
+    ("Website", "website"),
+]
+
+
+class InstitutionList(ListPage):
+    model = Institution
+    filterset_class = InstitutionFilter
+    template_name = "relations/institution_list.html"
+    export_columns = INSTITUTION_COLUMNS
+
+    def get_queryset(self):
+        return Institution.objects.select_related("partner")
+
+
+class InstitutionDetail(DetailPage):
+    model = Institution
+    template_name = "relations/institution_detail.html"
+
+    def get_queryset(self):
+        links = InstitutionLink.objects.select_related(
+            "institution__partner", "counterpart__partner", "agreement"
+        )
+        return Institution.objects.select_related("partner", "source").prefetch_related(
+            Prefetch("links_made", queryset=links),
+            Prefetch("links_received", queryset=links),
+            "positions__person",
+        )
+
+
+class InstitutionCreate(CreatePage):
+    model = Institution
+    form_class = InstitutionForm
+    formset_classes = {"links": InstitutionLinkFormSet}
+    template_name = "includes/form_page.html"
+    extra_context = {"cancel_url": reverse_lazy("relations:institution-list")}
+
+
+class InstitutionUpdate(UpdatePage):
+    model = Institution
+    form_class = InstitutionForm
+    formset_classes = {"links": InstitutionLinkFormSet}
+    template_name = "includes/form_page.html"
+
+
+class InstitutionDelete(DeletePage):
+    model = Institution
+    template_name = "includes/confirm_delete.html"
+    success_url_name = "relations:institution-list"
