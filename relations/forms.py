@@ -1,7 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
-from .dates import PartialDate, parse_partial
+from .dates import PartialDate, format_partial, parse_partial
 from .models import (
     Agreement,
     AgreementSignatory,
@@ -36,6 +37,14 @@ class PartialDateField(forms.CharField):
     def prepare_value(self, value):
         return str(value) if isinstance(value, PartialDate) else value
 
+    def has_changed(self, initial, data) -> bool:
+        # The initial value is text ("27 Aug 2013"): compare the dates, not the strings,
+        # or every saved row of a formset counts as changed and is written again.
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except forms.ValidationError:
+            return True
+
 
 class PartialDatesMixin:
     """Shows each ``<name>`` + ``<name>_precision`` pair of the model as one box."""
@@ -53,7 +62,20 @@ class PartialDatesMixin:
             value = getattr(self.instance, name)
             if value is not None:
                 precision = getattr(self.instance, f"{name}_precision")
-                self.initial[name] = str(PartialDate(value, precision))
+                self.initial[name] = format_partial(value, precision)
+
+    def add_error(self, field, error):
+        # A date that could not be read already says so; the model's "date missing" rule
+        # would only repeat it.
+        unread = {name for name in self.partial_dates if name in self._errors}
+        if field is None and hasattr(error, "error_dict"):
+            remaining = {k: v for k, v in error.error_dict.items() if k not in unread}
+            if not remaining:
+                return
+            error = ValidationError(remaining)
+        elif field in unread:
+            return
+        super().add_error(field, error)
 
     def clean(self):
         cleaned = super().clean()

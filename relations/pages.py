@@ -60,7 +60,9 @@ class ListPage(PermissionRequiredMixin, FilterView):
         if fmt not in EXPORTERS:
             return super().get(request, *args, **kwargs)
         self.filterset = self.get_filterset(self.get_filterset_class())
-        objects = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset
+        # Like the page (FilterView is strict): filters that do not validate show nothing,
+        # so they export nothing rather than the whole table.
+        objects = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
         name = self.export_name or self.model._meta.verbose_name_plural.replace(" ", "-")
         logger.info("%s exported %s as %s", request.user, name, fmt)
         return EXPORTERS[fmt](objects.iterator(chunk_size=2000), self.export_columns, name)
@@ -110,6 +112,9 @@ class FormPageMixin(PermissionRequiredMixin):
         context["opts"] = self.model._meta
         return context
 
+    def saved(self) -> None:
+        """After the form and formsets are saved: a place for follow-up warnings."""
+
     def post(self, request, *args, **kwargs):
         self.object = self.get_object() if self.action == "change" else None
         form = self.get_form()
@@ -124,6 +129,7 @@ class FormPageMixin(PermissionRequiredMixin):
             messages.success(
                 request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” {verb}."
             )
+            self.saved()
             return HttpResponseRedirect(self.get_success_url())
         messages.error(request, "Please correct the errors below; nothing was saved.")
         return self.render_to_response(self.get_context_data(form=form, formsets=formsets))
@@ -155,14 +161,43 @@ class DeletePage(PermissionRequiredMixin, DeleteView):
             f"{capfirst(obj._meta.verbose_name)}: {obj}"
             for model, objects in collector.data.items()
             for obj in objects
-            if obj != self.object
+            # Rows of a many-to-many's own table ("Agreement_sectors object (7)") mean
+            # nothing to an officer: the related records themselves are not deleted.
+            if obj != self.object and not model._meta.auto_created
         ]
-        protected = [f"{capfirst(obj._meta.verbose_name)}: {obj}" for obj in collector.protected]
-        return sorted(affected), sorted(protected)
+        protected = [self.describe(obj) for obj in collector.protected]
+        # SET_NULL keeps the record but loses the link (a visit would lose its leader).
+        deleted = {obj for objects in collector.data.values() for obj in objects}
+        detached = [
+            f"{self.describe(obj)} (loses its {field.verbose_name})"
+            for (field, _value), batches in collector.field_updates.items()
+            for objs in batches
+            for obj in objs
+            if obj not in deleted
+        ]
+        return sorted(affected), sorted(protected), sorted(detached)
+
+    def describe(self, obj) -> str:
+        """A record that blocks or loses a link; one without a page of its own is named
+        with the record it belongs to ("Member: Ro Hyun-Song (Leader), in delegation …")."""
+        text = f"{capfirst(obj._meta.verbose_name)}: {obj}"
+        if hasattr(obj, "get_absolute_url"):
+            return text
+        for field in obj._meta.concrete_fields:
+            related = field.related_model
+            if (
+                field.many_to_one
+                and related is not self.model
+                and hasattr(related, "get_absolute_url")
+            ):
+                parent = getattr(obj, field.name)
+                if parent is not None:
+                    return f"{text}, in {parent._meta.verbose_name} “{parent}”"
+        return text
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["affected"], context["protected"] = self.collect()
+        context["affected"], context["protected"], context["detached"] = self.collect()
         context["opts"] = self.model._meta
         return context
 

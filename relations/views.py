@@ -1,4 +1,5 @@
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, Prefetch, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
@@ -18,7 +19,16 @@ from .forms import (
     SignatoryFormSet,
 )
 from .global_search import search_everything
-from .models import Agreement, Approval, Institution, InstitutionLink, Partner, Person, Position
+from .models import (
+    Agreement,
+    AgreementSignatory,
+    Approval,
+    Institution,
+    InstitutionLink,
+    Partner,
+    Person,
+    Position,
+)
 from .pages import CreatePage, DeletePage, DetailPage, ListPage, UpdatePage
 
 
@@ -154,7 +164,7 @@ class AgreementDetail(DetailPage):
     def get_queryset(self):
         return Agreement.objects.select_related("partner", "source").prefetch_related(
             "sectors",
-            "signatories__person",
+            Prefetch("signatories", queryset=AgreementSignatory.objects.select_related("person")),
             Prefetch("approvals", queryset=Approval.objects.select_related("source")),
             Prefetch(
                 "institution_links",
@@ -198,6 +208,15 @@ PERSON_COLUMNS: list[Column] = [
 ]
 
 
+# The list shows each person's first position: one held now (started, no end) if any,
+# else the one last known to be held. NULLs last also on PostgreSQL, which sorts them
+# first in a descending order.
+CURRENT_POSITION_FIRST = [
+    Case(When(start__isnull=False, end__isnull=True, then=Value(0)), default=Value(1)),
+    Coalesce("end", "start", "attested_on").desc(nulls_last=True),
+]
+
+
 class PersonList(ListPage):
     model = Person
     filterset_class = PersonFilter
@@ -206,7 +225,7 @@ class PersonList(ListPage):
 
     def get_queryset(self):
         return Person.objects.select_related("partner").prefetch_related(
-            Prefetch("positions", queryset=Position.objects.order_by("-start", "-attested_on"))
+            Prefetch("positions", queryset=Position.objects.order_by(*CURRENT_POSITION_FIRST))
         )
 
 
@@ -216,7 +235,13 @@ class PersonDetail(DetailPage):
 
     def get_queryset(self):
         return Person.objects.select_related("partner", "source").prefetch_related(
-            "positions__partner", "signatures__agreement__partner"
+            Prefetch(
+                "positions", queryset=Position.objects.select_related("partner", "institution")
+            ),
+            Prefetch(
+                "signatures",
+                queryset=AgreementSignatory.objects.select_related("agreement__partner"),
+            ),
         )
 
     def get_context_data(self, **kwargs):
@@ -279,7 +304,7 @@ class InstitutionDetail(DetailPage):
         return Institution.objects.select_related("partner", "source").prefetch_related(
             Prefetch("links_made", queryset=links),
             Prefetch("links_received", queryset=links),
-            "positions__person",
+            Prefetch("positions", queryset=Position.objects.select_related("person")),
         )
 
 

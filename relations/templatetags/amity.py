@@ -41,3 +41,8 @@ def export_url(context, fmt: str) -> str:
 @register.filter
 def highlight(text, query):
     return highlight_match(str(text or ""), query or "")
+
+
+@register.filter
+def plural_name(model) -> str:
+    return model._meta.verbose_name_plural
