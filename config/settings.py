@@ -142,6 +142,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The authority whose office this is; load_demo marks it as home.
 AMITY_HOME_COUNTRY = env.str("AMITY_HOME_COUNTRY", default="KR")
+# Public-ethics rules: gifts worth this much (in KRW) or more must be registered.
+AMITY_GIFT_REGISTRATION_THRESHOLD_KRW = env.int(
+    "AMITY_GIFT_REGISTRATION_THRESHOLD_KRW", default=100_000
+)
 
 LOGGING = {
     "version": 1,
@@ -149,5 +153,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

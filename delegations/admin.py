@@ -5,7 +5,9 @@ from relations.admin import SOURCE_FIELDSET
 from .models import (
     Accommodation,
     AgreementSigning,
+    CalendarFeed,
     Delegation,
+    Document,
     Gift,
     InterpreterAssignment,
     Member,
@@ -80,6 +82,12 @@ class InterpreterAssignmentInline(admin.TabularInline):
     extra = 0
 
 
+class DocumentInline(admin.TabularInline):
+    model = Document
+    fields = ["kind", "file", "caption"]
+    extra = 0
+
+
 class AgreementSigningInline(admin.TabularInline):
     model = AgreementSigning
     autocomplete_fields = ["agreement"]
@@ -117,6 +125,7 @@ class DelegationAdmin(admin.ModelAdmin):
         AccommodationInline,
         TransportInline,
         InterpreterAssignmentInline,
+        DocumentInline,
     ]
     fieldsets = [
         (None, {"fields": ["title", "direction", "partner", "status"]}),
@@ -309,3 +318,18 @@ class GiftAdmin(admin.ModelAdmin):
     @admin.display(description="given", ordering="given_on")
     def given(self, gift):
         return gift.given_on_display
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke: give the selected feeds a new secret address")
+    def revoke(self, request, queryset):
+        for feed in queryset:
+            feed.revoke()
+        self.message_user(request, f"{queryset.count()} calendar feed(s) revoked.")

@@ -1,16 +1,35 @@
 import django_filters
+from django import forms
+from django.db.models import F, Q
+from django_countries import countries
 
-from relations.models import Partner
+from relations.models import Partner, Sector
+from relations.search import fold
 
-from .models import Delegation
+from .models import Delegation, Gift
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"})
 
 
 class DelegationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Title", field_name="title", lookup_expr="icontains")
+    q = django_filters.CharFilter(label="Text", method="filter_text")
     direction = django_filters.ChoiceFilter(choices=Delegation.Direction.choices)
     partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.partners())
+    country = django_filters.ChoiceFilter(field_name="partner__country", choices=countries)
     status = django_filters.ChoiceFilter(choices=Delegation.Status.choices)
     year = django_filters.NumberFilter(field_name="start__year", label="Year")
+    start_from = django_filters.DateFilter(
+        field_name="start", lookup_expr="gte", label="From", widget=date_input()
+    )
+    start_to = django_filters.DateFilter(
+        field_name="start", lookup_expr="lte", label="To", widget=date_input()
+    )
+    sector = django_filters.ModelChoiceFilter(
+        field_name="sectors", queryset=Sector.objects.all(), distinct=True
+    )
+    leader = django_filters.CharFilter(label="Leader", method="filter_leader")
     sort = django_filters.OrderingFilter(
         fields=[
             ("start", "start"),
@@ -24,3 +43,65 @@ class DelegationFilter(django_filters.FilterSet):
     class Meta:
         model = Delegation
         fields = []
+
+    def filter_text(self, queryset, name, value):
+        """Title, purpose, or the partner's names in any script."""
+        key = fold(value)
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(purpose__icontains=value)
+            | Q(partner__search_text__contains=key)
+        )
+
+    def filter_leader(self, queryset, name, value):
+        return queryset.filter(leader__search_text__contains=fold(value))
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Sorts both ways with empty values (an undated gift, an unvalued one) last."""
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        if value.startswith("-"):
+            return F(value[1:]).desc(nulls_last=True)
+        return F(value).asc(nulls_last=True)
+
+
+class GiftFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Text", method="filter_text")
+    direction = django_filters.ChoiceFilter(choices=Gift.Direction.choices)
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.partners())
+    year = django_filters.NumberFilter(field_name="given_on__year", label="Year")
+    disposition = django_filters.ChoiceFilter(choices=Gift.Disposition.choices)
+    needs_registration = django_filters.BooleanFilter(
+        label="Needs registration",
+        method="filter_needs_registration",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
+    )
+    sort = NullsLastOrderingFilter(
+        fields=[
+            ("given_on", "date"),
+            ("description", "description"),
+            ("partner__name", "partner"),
+            ("value_krw", "value_krw"),
+        ]
+    )
+
+    class Meta:
+        model = Gift
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(description__icontains=value)
+            | Q(giver__icontains=value)
+            | Q(recipient__icontains=value)
+        )
+
+    def filter_needs_registration(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.needs_registration()
+        # Excluding by key keeps the rule in one place, GiftQuerySet.needs_registration().
+        return queryset.exclude(pk__in=Gift.objects.needs_registration().values("pk"))

@@ -1,7 +1,9 @@
 """The visits the office sends and receives, and their logistics."""
 
 import datetime
+import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, When
@@ -22,6 +24,10 @@ from relations.models import (
     normalise_partial_dates,
     precision_field,
 )
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class DelegationQuerySet(models.QuerySet):
@@ -58,6 +64,16 @@ class Delegation(Provenance):
         UNDER_WAY = "under_way", "Under way"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # The only moves a status may make once recorded.
+    NEXT_STATUSES = {
+        Status.PLANNED: {Status.CONFIRMED, Status.CANCELLED},
+        Status.CONFIRMED: {Status.UNDER_WAY, Status.CANCELLED},
+        Status.UNDER_WAY: {Status.COMPLETED, Status.CANCELLED},
+        Status.COMPLETED: set(),
+        Status.CANCELLED: set(),
+    }
+    OPEN_STATUSES = (Status.PLANNED, Status.CONFIRMED, Status.UNDER_WAY)
 
     title = models.CharField(max_length=300)
     direction = models.CharField(max_length=10, choices=Direction.choices)
@@ -136,12 +152,58 @@ class Delegation(Provenance):
             return self.start, last_day(self.end, self.end_precision)
         return self.start, last_day(self.start, self.start_precision)
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def has_exact_dates(self) -> bool:
+        return self.start_precision == Precision.DAY and (
+            self.end is None or self.end_precision == Precision.DAY
+        )
+
+    def programme_by_day(self) -> list[tuple[datetime.date | None, list["ProgrammeItem"]]]:
+        """The programme day by day; items whose day is not known come last."""
+        days: dict = {}
+        for item in self.programme.all():
+            days.setdefault(item.date, []).append(item)
+        return sorted(days.items(), key=lambda day: (day[0] is None, day[0] or datetime.date.min))
+
+    def allowed_statuses(self, recorded: str | None = None) -> list[str]:
+        """The recorded status and the steps it may move to."""
+        if recorded is None:
+            return list(self.Status.values)
+        return [recorded, *sorted(self.NEXT_STATUSES[recorded], key=self.Status.values.index)]
+
+    def recorded_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return Delegation.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+
+    def move_to(self, status: str) -> None:
+        """Move along planned → confirmed → under way → completed, or to cancelled."""
+        if status not in self.NEXT_STATUSES[self.status]:
+            raise ValidationError(
+                f"A {self.get_status_display().lower()} delegation cannot become "
+                f"{self.Status(status).label.lower()}."
+            )
+        self.status = status
+        self.save(update_fields=["status", "updated_at"])
+
     def clean(self):
         normalise_partial_dates(self, "start", "end")
         if ends_before_start(self.start, self.end, self.end_precision):
             raise ValidationError({"end": "A delegation cannot end before it starts."})
         if self.partner_id and self.partner.is_home:
             raise ValidationError({"partner": "Choose a partner, not the home authority."})
+        recorded = self.recorded_status()
+        if recorded and self.status not in self.allowed_statuses(recorded):
+            allowed = [self.Status(s).label.lower() for s in self.allowed_statuses(recorded)]
+            was = self.Status(recorded).label.lower()
+            message = f"A {was} delegation can only stay {allowed[0]}"
+            if allowed[1:]:
+                message += " or become " + " or ".join(allowed[1:])
+            raise ValidationError({"status": message + "."})
 
 
 class AgreementSigning(models.Model):
@@ -274,6 +336,13 @@ class ProgrammeItem(Provenance):
         related_name="programme_items_responsible",
         verbose_name="responsible officer",
     )
+    interpreter = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programme_items_interpreted",
+    )
 
     class Meta:
         ordering = [
@@ -292,6 +361,21 @@ class ProgrammeItem(Provenance):
 
     def __str__(self):
         return self.title
+
+    @property
+    def starts_at(self) -> datetime.datetime | None:
+        if self.date is None or self.start_time is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))
+
+    @property
+    def ends_at(self) -> datetime.datetime | None:
+        """The end, or an hour after the start when no end is given."""
+        if self.starts_at is None:
+            return None
+        if self.end_time is None:
+            return self.starts_at + datetime.timedelta(hours=1)
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
 
     def clean(self):
         if self.end_time and not self.start_time:
@@ -378,6 +462,13 @@ class InterpreterAssignment(models.Model):
         return f"{self.interpreter} ({self.languages})" if self.languages else str(self.interpreter)
 
 
+class GiftQuerySet(models.QuerySet):
+    def needs_registration(self):
+        """Worth at least the threshold in settings and not registered yet."""
+        threshold = settings.AMITY_GIFT_REGISTRATION_THRESHOLD_KRW
+        return self.filter(value_krw__gte=threshold, registration_reference="")
+
+
 class Gift(Provenance):
     """A gift given or received: public-ethics rules require registering valuable ones."""
 
@@ -420,6 +511,8 @@ class Gift(Provenance):
     registration_reference = models.CharField(max_length=100, blank=True)
     photo = models.FileField(upload_to="gifts/%Y/", blank=True)
 
+    objects = GiftQuerySet.as_manager()
+
     class Meta:
         ordering = [F("given_on").desc(nulls_last=True), "description"]
         constraints = [
@@ -439,6 +532,15 @@ class Gift(Provenance):
     def __str__(self):
         return self.description
 
+    def get_absolute_url(self):
+        return reverse("delegations:gift-detail", args=[self.pk])
+
+    @property
+    def needs_registration(self) -> bool:
+        threshold = settings.AMITY_GIFT_REGISTRATION_THRESHOLD_KRW
+        registered = bool(self.registration_reference)
+        return self.value_krw is not None and self.value_krw >= threshold and not registered
+
     @property
     def given_on_display(self) -> str:
         return format_partial(self.given_on, self.given_on_precision)
@@ -449,5 +551,50 @@ class Gift(Provenance):
             self.currency = self.currency.upper()
         if self.value is not None and self.currency == "KRW" and self.value_krw is None:
             self.value_krw = self.value
+        if self.value is not None and self.currency != "KRW" and self.value_krw is None:
+            raise ValidationError(
+                {"value_krw": f"Give the KRW estimate of a gift valued in {self.currency}."}
+            )
         if self.delegation_id and self.partner_id and self.delegation.partner_id != self.partner_id:
             raise ValidationError({"delegation": "This delegation went to another partner."})
+
+
+class Document(models.Model):
+    """A file kept with a delegation: programme, letter, report or photo."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "Document"
+        PHOTO = "photo", "Photo"
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
+    file = models.FileField(upload_to="delegations/%Y/")
+    caption = models.CharField(max_length=300, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at"]
+
+    def __str__(self):
+        return self.caption or self.file.name.rsplit("/", 1)[-1]
+
+
+class CalendarFeed(models.Model):
+    """A user's secret address for subscribing to the delegations calendar."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
+
+    def get_absolute_url(self):
+        return reverse("delegations:calendar-feed", args=[self.token])
+
+    def revoke(self) -> None:
+        """Give the feed a new secret: the old address stops working at once."""
+        self.token = new_feed_token()
+        self.save(update_fields=["token"])

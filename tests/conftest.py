@@ -5,6 +5,12 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing is slow on purpose (about a second here); tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo(db):
     """The database as `manage.py load_demo` leaves it."""
@@ -23,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-BROWSER_PASSWORD = "a-long-browser-password"  # noqa: S105 - test account only
+BROWSER_PASSWORD = "a-long-browser-password"
 
 
 @pytest.fixture(scope="session")

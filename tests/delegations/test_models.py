@@ -474,7 +474,7 @@ def test_a_valid_gift_passes_full_clean():
 
 
 def test_a_gift_currency_is_upper_cased():
-    gift = new_gift(value=Decimal("100"), currency="cny")
+    gift = new_gift(value=Decimal("100"), currency="cny", value_krw=Decimal("19000"))
     gift.full_clean()
     assert gift.currency == "CNY"
 
@@ -485,9 +485,13 @@ def test_a_gift_value_in_won_is_copied_to_its_value_in_krw():
     assert gift.value_krw == Decimal("300000")
 
 
-def test_a_gift_value_in_another_currency_is_not_taken_for_won():
+def test_a_gift_value_in_another_currency_needs_its_krw_estimate():
     gift = new_gift(value=Decimal("1000"), currency="CNY")
-    gift.full_clean()
+    with pytest.raises(ValidationError) as excinfo:
+        gift.full_clean()
+    assert excinfo.value.message_dict["value_krw"] == [
+        "Give the KRW estimate of a gift valued in CNY."
+    ]
     assert gift.value_krw is None
 
 

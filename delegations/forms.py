@@ -1,0 +1,229 @@
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from relations.forms import PartialDatesMixin, ProvenanceFields, date_widget
+from relations.models import Partner, Person
+
+from .models import (
+    Accommodation,
+    Delegation,
+    Document,
+    Gift,
+    InterpreterAssignment,
+    Member,
+    ProgrammeItem,
+    Transport,
+)
+
+
+def datetime_widget():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def time_widget():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class DelegationForm(PartialDatesMixin, forms.ModelForm):
+    partial_dates = ("start", "end")
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "title",
+            "direction",
+            "partner",
+            "start",
+            "end",
+            "status",
+            "leader",
+            "leader_title",
+            "declared_size",
+            "invited_by",
+            "host",
+            "purpose",
+            "outcome",
+            "sectors",
+            "budget",
+            "budget_currency",
+            "notes",
+            *ProvenanceFields.fields,
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "provenance_note": forms.Textarea(attrs={"rows": 2}),
+            "sectors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.partners()
+        # Once recorded, a status moves only along planned → confirmed → under way →
+        # completed, or to cancelled: offer just those steps.
+        recorded = self.instance.recorded_status()
+        if recorded:
+            allowed = self.instance.allowed_statuses(recorded)
+            self.fields["status"].choices = [
+                (value, label) for value, label in Delegation.Status.choices if value in allowed
+            ]
+
+
+class MemberForm(forms.ModelForm):
+    """A member is an existing person, or a new one typed in place."""
+
+    new_person = forms.CharField(
+        label="or new person",
+        required=False,
+        max_length=200,
+        help_text="Name of someone not yet recorded",
+    )
+    new_person_native = forms.CharField(label="native name", required=False, max_length=200)
+
+    class Meta:
+        model = Member
+        fields = [
+            "person",
+            "new_person",
+            "new_person_native",
+            "role",
+            "title",
+            "organisation",
+            "dietary_needs",
+            "accessibility_needs",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return cleaned
+        person, new_name = cleaned.get("person"), cleaned.get("new_person", "").strip()
+        if person and new_name:
+            self.add_error("new_person", "Choose a person or type a new name, not both.")
+        elif not person and not new_name and self.has_changed():
+            self.add_error("person", "Choose a person or type a new name.")
+        return cleaned
+
+    def save(self, commit=True):
+        new_name = self.cleaned_data.get("new_person", "").strip()
+        if new_name and self.instance.person_id is None:
+            self.instance.person = Person.objects.create(
+                name=new_name, native_name=self.cleaned_data.get("new_person_native", "")
+            )
+        return super().save(commit)
+
+
+class ProgrammeItemForm(forms.ModelForm):
+    class Meta:
+        model = ProgrammeItem
+        fields = [
+            "date",
+            "start_time",
+            "end_time",
+            "kind",
+            "title",
+            "venue",
+            "responsible",
+            "interpreter",
+            "description",
+        ]
+        widgets = {
+            "date": date_widget(),
+            "start_time": time_widget(),
+            "end_time": time_widget(),
+            "description": forms.TextInput,
+        }
+
+
+class MemberFormSetBase(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            person = form.cleaned_data.get("person") if hasattr(form, "cleaned_data") else None
+            if person and not form.cleaned_data.get("DELETE"):
+                if person.pk in seen:
+                    form.add_error("person", f"{person} is listed twice.")
+                seen.add(person.pk)
+
+
+def formset(model, form=None, fields=None, extra=1, **kwargs):
+    return inlineformset_factory(
+        Delegation,
+        model,
+        form=form or forms.ModelForm,
+        fields=fields,
+        extra=extra,
+        can_delete=True,
+        **kwargs,
+    )
+
+
+MemberFormSet = formset(Member, MemberForm, extra=3, formset=MemberFormSetBase)
+ProgrammeFormSet = formset(ProgrammeItem, ProgrammeItemForm, extra=3)
+AccommodationFormSet = formset(
+    Accommodation,
+    fields=["hotel", "check_in", "check_out", "rooms", "room_notes", "booking_reference"],
+    widgets={"check_in": date_widget(), "check_out": date_widget()},
+)
+TransportFormSet = formset(
+    Transport,
+    fields=[
+        "kind",
+        "reference",
+        "vehicle",
+        "driver",
+        "departs_at",
+        "arrives_at",
+        "origin",
+        "destination",
+        "seats",
+    ],
+    widgets={"departs_at": datetime_widget(), "arrives_at": datetime_widget()},
+)
+InterpreterFormSet = formset(
+    InterpreterAssignment,
+    fields=["interpreter", "languages", "starts_at", "ends_at", "notes"],
+    widgets={"starts_at": datetime_widget(), "ends_at": datetime_widget()},
+)
+DocumentFormSet = formset(Document, fields=["kind", "file", "caption"])
+
+
+class GiftForm(PartialDatesMixin, forms.ModelForm):
+    partial_dates = ("given_on",)
+
+    class Meta:
+        model = Gift
+        fields = [
+            "direction",
+            "partner",
+            "delegation",
+            "given_on",
+            "description",
+            "details",
+            "giver",
+            "recipient",
+            "value",
+            "currency",
+            "value_krw",
+            "disposition",
+            "disposition_note",
+            "registration_reference",
+            "photo",
+            *ProvenanceFields.fields,
+        ]
+        widgets = {
+            "details": forms.Textarea(attrs={"rows": 2}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
+            "provenance_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.partners()
+        self.fields["delegation"].help_text = "The visit during which it changed hands, if any."
