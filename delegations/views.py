@@ -147,8 +147,6 @@ class DelegationFormPage:
 
 
 class DelegationCreate(DelegationFormPage, CreatePage):
-    extra_context = {"cancel_url": reverse_lazy("delegations:delegation-list")}
-
     def get_initial(self):
         return {key: self.request.GET.get(key) for key in ("partner", "direction")}
 
@@ -159,8 +157,6 @@ class DelegationUpdate(DelegationFormPage, UpdatePage):
 
 class DelegationDelete(DeletePage):
     model = Delegation
-    template_name = "includes/confirm_delete.html"
-    success_url_name = "delegations:delegation-list"
 
 
 class DelegationMove(PermissionRequiredMixin, View):
@@ -233,7 +229,6 @@ class GiftCreate(CreatePage):
 
     model = Gift
     form_class = GiftForm
-    template_name = "includes/form_page.html"
 
     @cached_property
     def from_delegation(self) -> Delegation | None:
@@ -261,13 +256,10 @@ class GiftCreate(CreatePage):
 class GiftUpdate(UpdatePage):
     model = Gift
     form_class = GiftForm
-    template_name = "includes/form_page.html"
 
 
 class GiftDelete(DeletePage):
     model = Gift
-    template_name = "includes/confirm_delete.html"
-    success_url_name = "delegations:gift-list"
 
 
 # ---- Calendar -------------------------------------------------------------------------

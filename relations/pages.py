@@ -94,6 +94,7 @@ class FormPageMixin(PermissionRequiredMixin):
 
     action = ""  # "add" or "change"
     formset_classes: dict = {}  # context name -> inline formset class
+    template_name = "includes/form_page.html"
 
     def get_permission_required(self):
         return self.permission_required or [model_permission(self.model, self.action)]
@@ -110,6 +111,7 @@ class FormPageMixin(PermissionRequiredMixin):
         context = super().get_context_data(**kwargs)
         context.setdefault("formsets", self.get_formsets(self.object))
         context["opts"] = self.model._meta
+        context.setdefault("cancel_url", page_url(self.model, "list"))
         return context
 
     def saved(self) -> None:
@@ -146,13 +148,13 @@ class UpdatePage(FormPageMixin, UpdateView):
 class DeletePage(PermissionRequiredMixin, DeleteView):
     """Asks first, listing every record the deletion would take with it or that blocks it."""
 
-    success_url_name = ""
+    template_name = "includes/confirm_delete.html"
 
     def get_permission_required(self):
         return self.permission_required or [model_permission(self.model, "delete")]
 
     def get_success_url(self):
-        return reverse(self.success_url_name)
+        return page_url(self.model, "list")
 
     def collect(self):
         collector = NestedObjects(using=router.db_for_write(self.model))

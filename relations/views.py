@@ -1,6 +1,5 @@
 from django.db.models import Case, Count, Prefetch, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
 from . import extensions
@@ -112,21 +111,16 @@ class PartnerCreate(CreatePage):
     model = Partner
     form_class = PartnerForm
     formset_classes = {"aliases": PartnerAliasFormSet}
-    template_name = "includes/form_page.html"
-    extra_context = {"cancel_url": reverse_lazy("relations:partner-list")}
 
 
 class PartnerUpdate(UpdatePage):
     model = Partner
     form_class = PartnerForm
     formset_classes = {"aliases": PartnerAliasFormSet}
-    template_name = "includes/form_page.html"
 
 
 class PartnerDelete(DeletePage):
     model = Partner
-    template_name = "includes/confirm_delete.html"
-    success_url_name = "relations:partner-list"
 
 
 # ---- Agreements -----------------------------------------------------------------------
@@ -177,8 +171,6 @@ class AgreementCreate(CreatePage):
     model = Agreement
     form_class = AgreementForm
     formset_classes = {"signatories": SignatoryFormSet, "approvals": ApprovalFormSet}
-    template_name = "includes/form_page.html"
-    extra_context = {"cancel_url": reverse_lazy("relations:agreement-list")}
 
     def get_initial(self):
         return {"partner": self.request.GET.get("partner")}
@@ -188,13 +180,10 @@ class AgreementUpdate(UpdatePage):
     model = Agreement
     form_class = AgreementForm
     formset_classes = {"signatories": SignatoryFormSet, "approvals": ApprovalFormSet}
-    template_name = "includes/form_page.html"
 
 
 class AgreementDelete(DeletePage):
     model = Agreement
-    template_name = "includes/confirm_delete.html"
-    success_url_name = "relations:agreement-list"
 
 
 # ---- People ---------------------------------------------------------------------------
@@ -254,21 +243,16 @@ class PersonCreate(CreatePage):
     model = Person
     form_class = PersonForm
     formset_classes = {"positions": PositionFormSet}
-    template_name = "includes/form_page.html"
-    extra_context = {"cancel_url": reverse_lazy("relations:person-list")}
 
 
 class PersonUpdate(UpdatePage):
     model = Person
     form_class = PersonForm
     formset_classes = {"positions": PositionFormSet}
-    template_name = "includes/form_page.html"
 
 
 class PersonDelete(DeletePage):
     model = Person
-    template_name = "includes/confirm_delete.html"
-    success_url_name = "relations:person-list"
 
 
 # ---- Institutions ---------------------------------------------------------------------
@@ -312,18 +296,13 @@ class InstitutionCreate(CreatePage):
     model = Institution
     form_class = InstitutionForm
     formset_classes = {"links": InstitutionLinkFormSet}
-    template_name = "includes/form_page.html"
-    extra_context = {"cancel_url": reverse_lazy("relations:institution-list")}
 
 
 class InstitutionUpdate(UpdatePage):
     model = Institution
     form_class = InstitutionForm
     formset_classes = {"links": InstitutionLinkFormSet}
-    template_name = "includes/form_page.html"
 
 
 class InstitutionDelete(DeletePage):
     model = Institution
-    template_name = "includes/confirm_delete.html"
-    success_url_name = "relations:institution-list"
