@@ -4,6 +4,9 @@ Development needs nothing set: DEBUG is on, the database is a SQLite file under 
 Production is the same file with DEBUG=0 and the variables listed in the README.
 """
 
+import base64
+import datetime
+import hashlib
 from pathlib import Path
 
 import environ
@@ -44,6 +47,8 @@ INSTALLED_APPS = [
     "import_export",
     "crispy_forms",
     "crispy_bootstrap5",
+    "simple_history",
+    "axes",
     "relations",
     "delegations",
 ]
@@ -61,6 +66,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Lets each history row know who made the change and from where.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as its documentation asks: turns locked-out logins into a clear refusal.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +118,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username only from the address it was guessed from, so one attacker behind the
+# office's shared address cannot lock everybody out; unlock by itself after a while.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -132,6 +153,7 @@ STORAGES = {
     },
 }
 MEDIA_URL = "media/"
+AMITY_MAX_UPLOAD_BYTES = env.int("AMITY_MAX_UPLOAD_MB", default=20) * 1024 * 1024
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 # Django 6 behaviour now: a web address typed without a scheme means https.
@@ -139,6 +161,17 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Keys for fields encrypted at rest (passport numbers), newest first, comma-separated;
+# make one with: python -c "from cryptography.fernet import Fernet as F; print(F.generate_key())"
+# Kept in the environment, never in the database. Development derives one from SECRET_KEY.
+AMITY_FIELD_ENCRYPTION_KEYS = env.list("AMITY_FIELD_ENCRYPTION_KEYS", default=[])
+if not AMITY_FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("AMITY_FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+    AMITY_FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+    ]
 
 # The authority whose office this is; load_demo marks it as home.
 AMITY_HOME_COUNTRY = env.str("AMITY_HOME_COUNTRY", default="KR")
@@ -154,6 +187,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # One line per login attempt is enough at INFO; axes repeats itself at start-up.
+        "axes": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

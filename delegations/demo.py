@@ -65,6 +65,8 @@ NATIVE_NAME_NOTE = (
 def upsert(model: type[models.Model], lookup: dict, **fields) -> models.Model:
     """Find a record by its natural key, set its fields, validate it and save it."""
     obj = model.objects.filter(**lookup).first() or model(**lookup)
+    if obj.pk is not None and all(getattr(obj, name) == value for name, value in fields.items()):
+        return obj  # unchanged: nothing to write, nothing for the audit trail
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.full_clean()

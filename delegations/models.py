@@ -10,7 +10,9 @@ from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
+from relations.audit import Versioned, audit_trail
 from relations.dates import Precision, last_day
+from relations.encryption import EncryptedTextField
 from relations.models import (
     Agreement,
     Institution,
@@ -24,6 +26,7 @@ from relations.models import (
     normalise_partial_dates,
     precision_field,
 )
+from relations.uploads import validate_document, validate_image
 
 
 def new_feed_token() -> str:
@@ -51,7 +54,7 @@ class DelegationQuerySet(models.QuerySet):
         )
 
 
-class Delegation(Provenance):
+class Delegation(Provenance, Versioned):
     """A visit: they come to us (inbound) or we go to them (outbound)."""
 
     class Direction(models.TextChoices):
@@ -118,6 +121,8 @@ class Delegation(Provenance):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DelegationQuerySet.as_manager()
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["-start", "title"]
@@ -212,6 +217,8 @@ class AgreementSigning(models.Model):
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE)
     agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="signing")
 
+    history = audit_trail()
+
     class Meta:
         verbose_name = "agreement signed during the visit"
 
@@ -248,11 +255,16 @@ class Member(models.Model):
     organisation = models.CharField("organisation then", max_length=200, blank=True)
     dietary_needs = models.CharField(max_length=200, blank=True)
     accessibility_needs = models.CharField(max_length=200, blank=True)
+    passport_number = EncryptedTextField(
+        blank=True, help_text="Sensitive: encrypted, masked, never exported without a reason."
+    )
     arrival = models.CharField(
         max_length=200, blank=True, help_text="Flight or train, date and time."
     )
     departure = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["delegation", ROLE_RANK, "person__name"]
@@ -264,7 +276,7 @@ class Member(models.Model):
         return f"{self.person} ({self.get_role_display()})"
 
 
-class Venue(models.Model):
+class Venue(Versioned):
     """A reusable place: hotel, hall, school, site."""
 
     class Kind(models.TextChoices):
@@ -293,6 +305,8 @@ class Venue(models.Model):
     )
     address = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["name"]
@@ -343,6 +357,8 @@ class ProgrammeItem(Provenance):
         blank=True,
         related_name="programme_items_interpreted",
     )
+
+    history = audit_trail()
 
     class Meta:
         ordering = [
@@ -397,6 +413,8 @@ class Accommodation(models.Model):
     room_notes = models.CharField(max_length=300, blank=True)
     booking_reference = models.CharField(max_length=100, blank=True)
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["check_in"]
         constraints = [ends_after_starts("accommodation", "check_in", "check_out")]
@@ -436,6 +454,8 @@ class Transport(models.Model):
     destination = models.CharField(max_length=200, blank=True)
     seats = models.PositiveSmallIntegerField(null=True, blank=True)
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["departs_at"]
         constraints = [ends_after_starts("transport", "departs_at", "arrives_at")]
@@ -454,6 +474,8 @@ class InterpreterAssignment(models.Model):
     ends_at = models.DateTimeField()
     notes = models.CharField(max_length=300, blank=True)
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["starts_at"]
         constraints = [ends_after_starts("interpreter_assignment", "starts_at", "ends_at")]
@@ -469,7 +491,7 @@ class GiftQuerySet(models.QuerySet):
         return self.filter(value_krw__gte=threshold, registration_reference="")
 
 
-class Gift(Provenance):
+class Gift(Provenance, Versioned):
     """A gift given or received: public-ethics rules require registering valuable ones."""
 
     class Direction(models.TextChoices):
@@ -509,9 +531,11 @@ class Gift(Provenance):
     disposition = models.CharField(max_length=12, choices=Disposition.choices, blank=True)
     disposition_note = models.CharField(max_length=300, blank=True)
     registration_reference = models.CharField(max_length=100, blank=True)
-    photo = models.FileField(upload_to="gifts/%Y/", blank=True)
+    photo = models.FileField(upload_to="gifts/%Y/", blank=True, validators=[validate_image])
 
     objects = GiftQuerySet.as_manager()
+
+    history = audit_trail()
 
     class Meta:
         ordering = [F("given_on").desc(nulls_last=True), "description"]
@@ -568,9 +592,11 @@ class Document(models.Model):
 
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
-    file = models.FileField(upload_to="delegations/%Y/")
+    file = models.FileField(upload_to="delegations/%Y/", validators=[validate_document])
     caption = models.CharField(max_length=300, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["kind", "-uploaded_at"]
@@ -587,6 +613,8 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = audit_trail()
 
     def __str__(self):
         return f"Calendar feed of {self.user}"

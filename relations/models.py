@@ -6,14 +6,17 @@ sources give only to the month or the year keep their precision (see ``dates.py`
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 
+from .audit import Versioned, audit_trail
 from .dates import Precision, format_partial, last_day, truncate
 from .search import search_text
+from .uploads import validate_document
 
 
 def precision_field(**kwargs) -> models.CharField:
@@ -71,6 +74,8 @@ class Source(models.Model):
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["title"]
@@ -138,6 +143,8 @@ class Sector(models.Model):
     name_zh = models.CharField("name in Chinese", max_length=80, blank=True)
     slug = models.SlugField(max_length=80, unique=True)
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["name"]
 
@@ -154,7 +161,7 @@ class PartnerQuerySet(models.QuerySet):
         return self.filter(is_home=True).first()
 
 
-class Partner(Searchable, Provenance):
+class Partner(Searchable, Provenance, Versioned):
     """A partner authority (or the office's own, marked home) and the state of the tie."""
 
     class Kind(models.TextChoices):
@@ -215,6 +222,8 @@ class Partner(Searchable, Provenance):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnerQuerySet.as_manager()
+
+    history = audit_trail(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["name"]
@@ -283,6 +292,8 @@ class PartnerAlias(Searchable):
         max_length=16, blank=True, help_text="Language code, e.g. ko, zh-Hans, ja, en."
     )
 
+    history = audit_trail(excluded_fields=["search_text"])
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "partner aliases"
@@ -294,7 +305,7 @@ class PartnerAlias(Searchable):
         return self.name
 
 
-class Institution(Searchable, Provenance):
+class Institution(Searchable, Provenance, Versioned):
     """A school, hospital, association or company on either side."""
 
     class Kind(models.TextChoices):
@@ -322,6 +333,8 @@ class Institution(Searchable, Provenance):
     website = models.URLField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
 
+    history = audit_trail(excluded_fields=["search_text"])
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -335,7 +348,7 @@ class Institution(Searchable, Provenance):
         return reverse("relations:institution-detail", args=[self.pk])
 
 
-class Person(Searchable, Provenance):
+class Person(Searchable, Provenance, Versioned):
     """An official or contact on either side."""
 
     name = models.CharField("romanised name", max_length=200)
@@ -351,6 +364,8 @@ class Person(Searchable, Provenance):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=50, blank=True)
     notes = models.TextField(blank=True)
+
+    history = audit_trail(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["name"]
@@ -397,6 +412,8 @@ class Position(Provenance):
     )
     attested_on_precision = precision_field()
 
+    history = audit_trail()
+
     class Meta:
         ordering = [F("start").desc(nulls_last=True), F("attested_on").desc(nulls_last=True)]
         constraints = [ends_after_starts("position", "start", "end", partial_end=True)]
@@ -432,7 +449,7 @@ class Position(Provenance):
             raise ValidationError({"end": "A position cannot end before it starts."})
 
 
-class Agreement(Searchable, Provenance):
+class Agreement(Searchable, Provenance, Versioned):
     """A letter of intent, MOU or agreement with a partner, or between institutions."""
 
     class Kind(models.TextChoices):
@@ -481,9 +498,13 @@ class Agreement(Searchable, Provenance):
     valid_until = models.DateField(null=True, blank=True)
     renews_automatically = models.BooleanField(default=False)
     summary = models.TextField(blank=True)
-    document = models.FileField(upload_to="agreements/%Y/", blank=True)
+    document = models.FileField(
+        upload_to="agreements/%Y/", blank=True, validators=[validate_document]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = audit_trail(excluded_fields=["search_text"])
 
     class Meta:
         ordering = [F("signed_on").desc(nulls_last=True), "title"]
@@ -531,6 +552,8 @@ class AgreementSignatory(models.Model):
     title = models.CharField("title held then", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name_plural = "agreement signatories"
@@ -553,6 +576,8 @@ class Approval(Provenance):
     approved_on_precision = precision_field()
     reference = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
+
+    history = audit_trail()
 
     class Meta:
         ordering = [F("approved_on").asc(nulls_last=True), "body"]
@@ -602,6 +627,8 @@ class InstitutionLink(Provenance):
     )
     description = models.TextField(blank=True)
 
+    history = audit_trail()
+
     class Meta:
         ordering = [F("established_on").desc(nulls_last=True)]
         constraints = [
@@ -629,3 +656,36 @@ class InstitutionLink(Provenance):
         ).exclude(pk=self.pk)
         if self.institution_id and self.counterpart_id and reverse.exists():
             raise ValidationError("These two institutions are already linked.")
+
+
+class AccessRecord(models.Model):
+    """A look at sensitive personal data, or an export: who, when, what, why."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", "Viewed sensitive data"
+        EXPORT = "export", "Exported"
+        IMPORT = "import", "Imported"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_records"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField("from address", null=True, blank=True)
+    what = models.CharField(max_length=300, help_text="The page, list or file concerned.")
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    sensitive = models.BooleanField(default=False, help_text="Included sensitive fields.")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        # Rights that belong to no single model; the groups of roles.py hand them out.
+        permissions = [
+            ("import_data", "Can import spreadsheets"),
+            ("export_data", "Can export lists"),
+            ("view_sensitive", "Can see sensitive personal data (passports, needs)"),
+            ("export_sensitive", "Can export sensitive personal data, giving a reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display().lower()} {self.what}"

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_settings(**env) -> subprocess.CompletedProcess:
     """Import the settings in a fresh interpreter with the given environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    own = {"DEBUG", "SECRET_KEY", "AMITY_FIELD_ENCRYPTION_KEYS"}
+    clean = {k: v for k, v in os.environ.items() if k not in own}
     return subprocess.run(
         [sys.executable, "-c", "import config.settings as s; print(s.DEBUG, s.SECRET_KEY[:16])"],
         cwd=ROOT,
@@ -35,7 +36,11 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
 
 
 def test_it_uses_the_given_secret_key_in_production():
-    result = run_settings(DEBUG="0", SECRET_KEY="a-long-production-secret-key-of-fifty-chars-xx")
+    result = run_settings(
+        DEBUG="0",
+        SECRET_KEY="a-long-production-secret-key-of-fifty-chars-xx",
+        AMITY_FIELD_ENCRYPTION_KEYS="3jBCaQZlUzeYAn3iGwnKFm0R4lwWgaeG1AF3rbkX6Ms=",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "a-long-productio"]
 

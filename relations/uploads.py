@@ -1,0 +1,52 @@
+"""Checks on uploaded files, by what they contain rather than what they are called."""
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+DOCUMENT_TYPES = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/msword",
+    "application/x-hwp",
+}
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic"}
+
+
+def sniffed_type(upload) -> str | None:
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(position)
+    kind = filetype.guess(head)
+    if kind is not None:
+        return kind.mime
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: old Word and Hangul (HWP) files
+        return "application/msword"
+    return None
+
+
+def check_upload(upload, allowed: set[str], what: str) -> None:
+    limit = settings.AMITY_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"{upload.name} is {filesizeformat(upload.size)}; {what} may be at most "
+            f"{filesizeformat(limit)}."
+        )
+    kind = sniffed_type(upload)
+    if kind not in allowed:
+        raise ValidationError(
+            f"{upload.name} is not a {what} Amity accepts (its content is "
+            f"{kind or 'not recognised'}); use PDF, Word, HWP, JPEG or PNG."
+        )
+
+
+def validate_document(upload) -> None:
+    check_upload(upload, DOCUMENT_TYPES, "document")
+
+
+def validate_image(upload) -> None:
+    check_upload(upload, IMAGE_TYPES, "photo")
