@@ -32,6 +32,7 @@ run: demo
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -r config relations delegations -ll
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -10,6 +10,9 @@ import hashlib
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "csp",
     "relations",
     "delegations",
 ]
@@ -56,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so that every page gets the header, including other middleware's answers.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +71,8 @@ MIDDLEWARE = [
     # a new view cannot forget it.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle and old sessions (needs the user and messages; runs before the login check).
+    "relations.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Lets each history row know who made the change and from where.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -129,10 +137,59 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
+# The login page again, saying for how long this username is locked from this address.
+AXES_LOCKOUT_CALLABLE = "relations.accounts.lockout_response"
+# The browser's address, also behind a TLS proxy (see AMITY_BEHIND_TLS_PROXY below).
+AXES_CLIENT_IP_CALLABLE = "relations.audit.request_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# A session ends after AMITY_SESSION_IDLE_MINUTES without a request, and at the latest
+# AMITY_SESSION_MAX_HOURS after login (relations/middleware.py); its cookie lasts as long.
+AMITY_SESSION_IDLE_MINUTES = env.int("AMITY_SESSION_IDLE_MINUTES", default=30)
+AMITY_SESSION_MAX_HOURS = env.int("AMITY_SESSION_MAX_HOURS", default=8)
+SESSION_COOKIE_AGE = AMITY_SESSION_MAX_HOURS * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+
+# ---- HTTPS and what browsers are told to refuse ----
+# With DEBUG off everything is HTTPS-only by default; each variable can still change it.
+# Behind a reverse proxy that ends TLS (nginx, a load balancer) set AMITY_BEHIND_TLS_PROXY=1:
+# only then are its X-Forwarded-Proto and X-Forwarded-For headers believed. Without such
+# a proxy in front, anyone could send them.
+AMITY_BEHIND_TLS_PROXY = env.bool("AMITY_BEHIND_TLS_PROXY", default=False)
+if AMITY_BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole registered domain (the city's, not only Amity's) to
+    # HTTPS in every browser: its owner decides that, at hstspreload.org, not this app.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Only our own files: no inline scripts, event-handler attributes or style attributes
+# (behaviour lives in static/amity.js). Bootstrap draws a few icons as data: images; the
+# standalone print page marks its <style> with the nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, CSP_NONCE],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
@@ -155,12 +212,39 @@ STORAGES = {
 MEDIA_URL = "media/"
 AMITY_MAX_UPLOAD_BYTES = env.int("AMITY_MAX_UPLOAD_MB", default=20) * 1024 * 1024
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Uploads are private: no address serves MEDIA_URL, not even with DEBUG on; views that
+# check permissions send each file (relations/files.py). In production they can leave the
+# sending to the web server: "X-Accel-Redirect" (nginx; AMITY_SENDFILE_PREFIX is then the
+# URI of an `internal` location aliased to MEDIA_ROOT) or "X-Sendfile" (Apache; the prefix
+# is MEDIA_ROOT's path as the web server sees it, default MEDIA_ROOT).
+AMITY_SENDFILE_HEADER = env.str("AMITY_SENDFILE_HEADER", default="") or None
+AMITY_SENDFILE_PREFIX = env.str("AMITY_SENDFILE_PREFIX", default="")
+if AMITY_SENDFILE_HEADER not in (None, "X-Accel-Redirect", "X-Sendfile"):
+    raise ImproperlyConfigured("AMITY_SENDFILE_HEADER must be X-Accel-Redirect or X-Sendfile.")
+if AMITY_SENDFILE_HEADER == "X-Accel-Redirect" and not AMITY_SENDFILE_PREFIX.startswith("/"):
+    raise ImproperlyConfigured(
+        "AMITY_SENDFILE_PREFIX must be the internal location, e.g. /protected/, "
+        "when AMITY_SENDFILE_HEADER is X-Accel-Redirect."
+    )
 
 # Django 6 behaviour now: a web address typed without a scheme means https.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
+# Kosovo has no ISO 3166 code yet; XK is the one the EU and most registries use.
+COUNTRIES_OVERRIDE = {"XK": "Kosovo"}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# The admin's import and export buttons need the model's own right ("add_partner",
+# "view_partner"), as well as relations.import_data / relations.export_data that
+# relations.roles.DataTransferRights adds; without these settings any staff user could.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# The audit trail is read-only for everyone, superusers included: the admin shows past
+# versions without a "revert" button (and relations/admin.py refuses such posts).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Keys for fields encrypted at rest (passport numbers), newest first, comma-separated;
 # make one with: python -c "from cryptography.fernet import Fernet as F; print(F.generate_key())"
@@ -184,9 +268,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler masks passwords and passport numbers, whoever logs them.
+    "filters": {"mask_secrets": {"()": "relations.logging.MaskSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers (console while debugging, mail_admins, runserver's) do
+        # not mask: its records go to ours instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # One line per login attempt is enough at INFO; axes repeats itself at start-up.
         "axes": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},

@@ -15,3 +15,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+# MEDIA_URL is deliberately not routed, not even with DEBUG on (no `static(MEDIA_URL, ...)`):
+# uploads are personal and official papers, served only by permission-checking views.

@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
 
-from relations.admin import SOURCE_FIELDSET
+from relations.admin import SOURCE_FIELDSET, HistoryAdmin, VersionCheckAdminMixin
+from relations.roles import VIEW_SENSITIVE
+from relations.sensitive import mask
 
+from .forms import PassportMixin
 from .models import (
     Accommodation,
     AgreementSigning,
@@ -96,7 +100,7 @@ class AgreementSigningInline(admin.TabularInline):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(VersionCheckAdminMixin, HistoryAdmin):
     list_display = ["title", "partner", "direction", "dates", "status", "leader", "declared_size"]
     list_filter = [
         "direction",
@@ -146,15 +150,37 @@ class DelegationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementSigning)
-class AgreementSigningAdmin(admin.ModelAdmin):
+class AgreementSigningAdmin(HistoryAdmin):
     list_display = ["agreement", "delegation"]
     search_fields = ["agreement__title", "delegation__title"]
     autocomplete_fields = ["agreement", "delegation"]
     list_select_related = ["agreement", "delegation"]
 
 
+MEMBER_ADMIN_FIELDS = [
+    "delegation",
+    "person",
+    "role",
+    "title",
+    "organisation",
+    "dietary_needs",
+    "accessibility_needs",
+    "arrival",
+    "departure",
+    "notes",
+]
+
+
+class MemberAdminForm(PassportMixin, forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [*MEMBER_ADMIN_FIELDS, "passport_number"]
+        widgets = {"passport_number": forms.TextInput(attrs={"size": 14})}
+
+
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(HistoryAdmin):
+    form = MemberAdminForm
     list_display = ["person", "role", "title", "organisation", "delegation"]
     list_filter = ["role"]
     search_fields = [
@@ -167,9 +193,23 @@ class MemberAdmin(admin.ModelAdmin):
     autocomplete_fields = ["delegation", "person"]
     list_select_related = ["person", "delegation"]
 
+    def get_fields(self, request, obj=None):
+        # Always masked (see PassportMixin); only users with VIEW_SENSITIVE may type a
+        # new number, the others see the masked one, read-only.
+        sensitive = request.user.has_perm(VIEW_SENSITIVE)
+        return [*MEMBER_ADMIN_FIELDS, "passport_number" if sensitive else "passport"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.has_perm(VIEW_SENSITIVE) else [*readonly, "passport"]
+
+    @admin.display(description="passport number")
+    def passport(self, member):
+        return mask(member.passport_number) or "—"
+
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(VersionCheckAdminMixin, HistoryAdmin):
     list_display = ["name", "native_name", "kind", "partner"]
     list_filter = ["kind", ("partner", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "native_name", "address", "partner__name", "partner__native_name"]
@@ -178,7 +218,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgrammeItem)
-class ProgrammeItemAdmin(admin.ModelAdmin):
+class ProgrammeItemAdmin(HistoryAdmin):
     list_display = ["title", "kind", "date", "start_time", "end_time", "venue", "delegation"]
     list_filter = ["kind", "source"]
     search_fields = [
@@ -211,7 +251,7 @@ class ProgrammeItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Accommodation)
-class AccommodationAdmin(admin.ModelAdmin):
+class AccommodationAdmin(HistoryAdmin):
     list_display = ["hotel", "check_in", "check_out", "nights", "rooms", "delegation"]
     search_fields = ["hotel__name", "hotel__native_name", "booking_reference", "delegation__title"]
     autocomplete_fields = ["delegation", "hotel"]
@@ -224,7 +264,7 @@ class AccommodationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Transport)
-class TransportAdmin(admin.ModelAdmin):
+class TransportAdmin(HistoryAdmin):
     list_display = [
         "__str__",
         "kind",
@@ -249,7 +289,7 @@ class TransportAdmin(admin.ModelAdmin):
 
 
 @admin.register(InterpreterAssignment)
-class InterpreterAssignmentAdmin(admin.ModelAdmin):
+class InterpreterAssignmentAdmin(HistoryAdmin):
     list_display = ["interpreter", "languages", "starts_at", "ends_at", "delegation"]
     search_fields = [
         "interpreter__name",
@@ -263,7 +303,7 @@ class InterpreterAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gift)
-class GiftAdmin(admin.ModelAdmin):
+class GiftAdmin(VersionCheckAdminMixin, HistoryAdmin):
     list_display = [
         "description",
         "direction",

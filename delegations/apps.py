@@ -6,6 +6,11 @@ class DelegationsConfig(AppConfig):
     verbose_name = "Delegations"
 
     def ready(self):
+        from relations import history
+
         from . import contributions
 
         contributions.register()
+        # Its rows hold each user's secret feed address, not the office's records.
+        history.not_listed.add("delegations.calendarfeed")
+        history.sensitive_fields["delegations.member"] |= {"dietary_needs", "accessibility_needs"}

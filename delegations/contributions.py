@@ -63,6 +63,17 @@ def person_delegations(person) -> Section:
     )
 
 
+def agreement_signing(agreement) -> Section | None:
+    visit = Delegation.objects.filter(agreementsigning__agreement=agreement).first()
+    if visit is None:
+        return None
+    return Section(
+        title="Signed during the visit",
+        template="delegations/includes/agreement_signing.html",
+        context={"visit": visit},
+    )
+
+
 def search_delegations(query: str, limit: int) -> SearchGroup:
     key = fold(query)
     matches = (
@@ -90,4 +101,5 @@ def register() -> None:
     extensions.timeline_sources.append(visit_events)
     extensions.partner_sections.append(partner_visits_and_gifts)
     extensions.person_sections.append(person_delegations)
+    extensions.agreement_sections.append(agreement_signing)
     extensions.search_sources.append(search_delegations)

@@ -1,8 +1,10 @@
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from relations.forms import PartialDatesMixin, ProvenanceFields, date_widget
+from relations.files import PrivateFileLinksMixin
+from relations.forms import PartialDatesMixin, ProvenanceFields, VersionCheckMixin, date_widget
 from relations.models import Partner, Person
+from relations.sensitive import MaskedFieldsMixin
 
 from .models import (
     Accommodation,
@@ -24,7 +26,7 @@ def time_widget():
     return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class DelegationForm(PartialDatesMixin, forms.ModelForm):
+class DelegationForm(VersionCheckMixin, PartialDatesMixin, forms.ModelForm):
     partial_dates = ("start", "end")
 
     class Meta:
@@ -118,6 +120,24 @@ class MemberForm(forms.ModelForm):
         return super().save(commit)
 
 
+class PassportMixin(MaskedFieldsMixin):
+    """The passport number shown masked; typed in full only to record a new one."""
+
+    masked_fields = ("passport_number",)
+
+    def normalise_masked(self, name, value):
+        return "".join(value.split()).upper()
+
+
+class PassportMemberForm(PassportMixin, MemberForm):
+    """For users with ``relations.view_sensitive``; others get ``MemberForm``, without the
+    field, which leaves the stored number as it is."""
+
+    class Meta(MemberForm.Meta):
+        fields = [*MemberForm.Meta.fields, "passport_number"]
+        widgets = {"passport_number": forms.TextInput(attrs={"size": 12})}
+
+
 class ProgrammeItemForm(forms.ModelForm):
     class Meta:
         model = ProgrammeItem
@@ -165,6 +185,7 @@ def formset(model, form=None, fields=None, extra=1, **kwargs):
 
 
 MemberFormSet = formset(Member, MemberForm, extra=3, formset=MemberFormSetBase)
+PassportMemberFormSet = formset(Member, PassportMemberForm, extra=3, formset=MemberFormSetBase)
 ProgrammeFormSet = formset(ProgrammeItem, ProgrammeItemForm, extra=3)
 AccommodationFormSet = formset(
     Accommodation,
@@ -191,11 +212,18 @@ InterpreterFormSet = formset(
     fields=["interpreter", "languages", "starts_at", "ends_at", "notes"],
     widgets={"starts_at": datetime_widget(), "ends_at": datetime_widget()},
 )
-DocumentFormSet = formset(Document, fields=["kind", "file", "caption"])
 
 
-class GiftForm(PartialDatesMixin, forms.ModelForm):
+class DocumentForm(PrivateFileLinksMixin, forms.ModelForm):
+    file_views = {"file": "delegations:document-file"}
+
+
+DocumentFormSet = formset(Document, DocumentForm, fields=["kind", "file", "caption"])
+
+
+class GiftForm(PrivateFileLinksMixin, VersionCheckMixin, PartialDatesMixin, forms.ModelForm):
     partial_dates = ("given_on",)
+    file_views = {"photo": "delegations:gift-file"}
 
     class Meta:
         model = Gift

@@ -614,7 +614,8 @@ class CalendarFeed(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = audit_trail()
+    # The secret address must not outlive a revocation in the audit trail.
+    history = audit_trail(excluded_fields=["token"])
 
     def __str__(self):
         return f"Calendar feed of {self.user}"

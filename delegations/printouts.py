@@ -27,7 +27,7 @@ def printout_queryset() -> QuerySet[Delegation]:
     )
 
 
-def printout_context(delegation: Delegation) -> dict:
+def printout_context(delegation: Delegation, *, show_needs: bool = True) -> dict:
     members = list(delegation.members.all())
     return {
         "delegation": delegation,
@@ -35,6 +35,9 @@ def printout_context(delegation: Delegation) -> dict:
         "members": members,
         "accommodations": list(delegation.accommodations.all()),
         "listed_size": len(members),
+        # Passport numbers are printed masked; the column only when some are recorded.
+        "has_passports": any(member.passport_number for member in members),
+        "show_needs": show_needs,
     }
 
 
@@ -61,6 +64,16 @@ MEMBER_COLUMNS: list[Column] = [
     ("Arrival", "arrival"),
     ("Departure", "departure"),
 ]
+# Only in the export a user with EXPORT_SENSITIVE asks for, giving a reason.
+PASSPORT_COLUMN: Column = ("Passport number", "passport_number")
+
+# Members' needs are sensitive personal data: files carry them only for users with
+# VIEW_SENSITIVE (relations/roles.py).
+NEEDS_HEADERS = {"Dietary needs", "Accessibility needs"}
+
+
+def without_needs(columns: list[Column]) -> list[Column]:
+    return [column for column in columns if column[0] not in NEEDS_HEADERS]
 
 
 # ---- Rooming list ---------------------------------------------------------------------

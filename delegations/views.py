@@ -4,19 +4,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from relations.audit import StaleRecord
 from relations.exports import Column, xlsx_response
+from relations.files import PrivateFile
+from relations.models import AccessRecord
 from relations.pages import CreatePage, DeletePage, DetailPage, ListPage, UpdatePage
+from relations.roles import EXPORT_DATA, EXPORT_SENSITIVE, VIEW_SENSITIVE
+from relations.sensitive import ReasonForm, record_access
 
 from .calendar import delegations_ics, feed_delegations, month_grid, parse_month, shift_month
 from .clashes import clashes_for, open_clashes
@@ -28,6 +36,7 @@ from .forms import (
     GiftForm,
     InterpreterFormSet,
     MemberFormSet,
+    PassportMemberFormSet,
     ProgrammeFormSet,
     TransportFormSet,
 )
@@ -36,6 +45,7 @@ from .models import (
     Accommodation,
     CalendarFeed,
     Delegation,
+    Document,
     Gift,
     InterpreterAssignment,
     Member,
@@ -44,11 +54,13 @@ from .models import (
 )
 from .printouts import (
     MEMBER_COLUMNS,
+    PASSPORT_COLUMN,
     ROOMING_COLUMNS,
     printout_context,
     printout_filename,
     printout_queryset,
     rooming_rows,
+    without_needs,
 )
 
 DELEGATION_COLUMNS: list[Column] = [
@@ -97,6 +109,7 @@ class DelegationList(ListPage):
 class DelegationDetail(DetailPage):
     model = Delegation
     template_name = "delegations/delegation_detail.html"
+    history_children = tuple(DELEGATION_FORMSETS)
 
     def get_queryset(self):
         return Delegation.objects.select_related("partner", "leader", "source").prefetch_related(
@@ -127,14 +140,23 @@ class DelegationDetail(DetailPage):
         context["next_statuses"] = [
             Delegation.Status(s) for s in delegation.allowed_statuses(delegation.status)[1:]
         ]
+        # Shown masked; users with VIEW_SENSITIVE may ask to see them (DelegationPassports).
+        context["passport_count"] = sum(1 for m in delegation.members.all() if m.passport_number)
         return context
 
 
 class DelegationFormPage:
     model = Delegation
     form_class = DelegationForm
-    formset_classes = DELEGATION_FORMSETS
     template_name = "delegations/delegation_form.html"
+
+    @property
+    def formset_classes(self):
+        # Only users who may see passport numbers get the field (masked); without it, a
+        # save leaves the stored numbers as they are.
+        if self.request.user.has_perm(VIEW_SENSITIVE):
+            return {**DELEGATION_FORMSETS, "members": PassportMemberFormSet}
+        return DELEGATION_FORMSETS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -167,7 +189,15 @@ class DelegationMove(PermissionRequiredMixin, View):
     def post(self, request, pk):
         delegation = get_object_or_404(Delegation, pk=pk)
         try:
-            delegation.move_to(request.POST.get("status", ""))
+            with transaction.atomic():
+                delegation.move_to(request.POST.get("status", ""))
+        except StaleRecord:
+            # Someone saved the delegation between our read and our UPDATE.
+            messages.error(
+                request,
+                "Someone else saved this delegation at the same moment: "
+                "nothing was changed. Look at its status and try again.",
+            )
         except (ValidationError, ValueError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
@@ -353,11 +383,20 @@ class DelegationPrint(DetailPage):
         return printout_queryset()
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **printout_context(self.object)}
+        context = printout_context(self.object, show_needs=self.shows_needs())
+        return {**super().get_context_data(**kwargs), **context}
+
+    def shows_needs(self) -> bool:
+        # Like the delegation's page; files carry members' needs only for users with
+        # VIEW_SENSITIVE (see DelegationPdf and DelegationSheet).
+        return True
 
 
 class DelegationPdf(DelegationPrint):
     """The printable page as an A4 PDF, made by WeasyPrint."""
+
+    def shows_needs(self) -> bool:
+        return self.request.user.has_perm(VIEW_SENSITIVE)
 
     def render_to_response(self, context, **response_kwargs):
         try:
@@ -378,6 +417,13 @@ class DelegationPdf(DelegationPrint):
         pdf = HTML(string=html, base_url=self.request.build_absolute_uri("/")).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = printout_filename(self.object)
+        record_access(
+            self.request,
+            kind=AccessRecord.Kind.EXPORT,
+            what=f"{filename}.pdf",
+            rows=context["listed_size"],
+            sensitive=context["show_needs"],
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response
 
@@ -386,6 +432,7 @@ class DelegationSheet(DetailPage):
     """One delegation's list as an XLSX file."""
 
     model = Delegation
+    permission_required = ["delegations.view_delegation", EXPORT_DATA]
     columns: list[Column] = []
     suffix = ""
 
@@ -397,9 +444,22 @@ class DelegationSheet(DetailPage):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        if request.user.has_perm(VIEW_SENSITIVE):
+            return self.export(self.columns, sensitive=True)
+        return self.export(without_needs(self.columns), sensitive=False)
+
+    def export(self, columns: list[Column], *, sensitive: bool, reason: str = ""):
         filename = printout_filename(self.object, self.suffix)
-        logger.info("%s exported %s as xlsx", request.user, filename)
-        return xlsx_response(self.get_rows(self.object), self.columns, filename)
+        rows = list(self.get_rows(self.object))
+        record_access(
+            self.request,
+            kind=AccessRecord.Kind.EXPORT,
+            what=f"{filename}.xlsx",
+            rows=len(rows),
+            sensitive=sensitive,
+            reason=reason,
+        )
+        return xlsx_response(rows, columns, filename)
 
 
 class DelegationMembersXlsx(DelegationSheet):
@@ -416,3 +476,75 @@ class DelegationRoomingXlsx(DelegationSheet):
 
     def get_rows(self, delegation):
         return rooming_rows(delegation)
+
+
+@method_decorator(never_cache, name="dispatch")
+class DelegationMembersSensitiveXlsx(DelegationSheet):
+    """The member list with passport numbers: for users with EXPORT_SENSITIVE, who say why
+    first; the reason is kept with the record of the export."""
+
+    permission_required = ["delegations.view_delegation", EXPORT_SENSITIVE]
+    template_name = "delegations/delegation_members_sensitive.html"
+    columns = [*MEMBER_COLUMNS, PASSPORT_COLUMN]
+    suffix = "members-passports"
+
+    def get_rows(self, delegation):
+        return delegation.members.all()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(form=ReasonForm()))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        return self.export(self.columns, sensitive=True, reason=form.cleaned_data["reason"])
+
+
+# ---- Sensitive data and private files -------------------------------------------------
+
+
+@method_decorator(never_cache, name="dispatch")
+class DelegationPassports(DetailPage):
+    """Passport numbers in full, for users with VIEW_SENSITIVE: shown when asked for (a
+    POST, so no link preview or reload of an old page shows them unasked), and every
+    showing is recorded."""
+
+    model = Delegation
+    permission_required = ["delegations.view_delegation", VIEW_SENSITIVE]
+    template_name = "delegations/delegation_passports.html"
+
+    def get_queryset(self):
+        return Delegation.objects.select_related("partner").prefetch_related(
+            Prefetch("members", queryset=Member.objects.select_related("person"))
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        members = list(self.object.members.all())
+        shown = sum(1 for member in members if member.passport_number)
+        record_access(
+            request,
+            kind=AccessRecord.Kind.VIEW,
+            what=f"Passport numbers of {self.object}",
+            rows=shown,
+            sensitive=True,
+        )
+        return self.render_to_response(self.get_context_data(members=members, revealed=True))
+
+
+class GiftFile(PrivateFile):
+    """A gift's photo, for those who may see the gift."""
+
+    model = Gift
+    field = "photo"
+
+
+class DocumentFile(PrivateFile):
+    """A delegation's document or photo, for those who may see the delegation."""
+
+    model = Document
+    field = "file"
+    permission_required = ["delegations.view_delegation"]

@@ -1,7 +1,19 @@
-from django.contrib import admin
-from django_countries.filters import CountryFilter
+import dataclasses
 
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from .audit import StaleRecord
+from .forms import VersionCheckMixin
+from .history import HIDDEN, is_sensitive, stale_message
 from .models import (
+    AccessRecord,
     Agreement,
     AgreementSignatory,
     Approval,
@@ -27,15 +39,78 @@ SOURCE_FIELDSET = (
 )
 
 
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """The admin's history pages never show sensitive values, only that they changed."""
+
+    def format_delta_change(self, change):
+        if is_sensitive(self.model, change.field):
+            change = dataclasses.replace(change, old=HIDDEN, new=HIDDEN)
+        return super().format_delta_change(change)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history pages (``<id>/history/``), read-only for everyone: with
+    SIMPLE_HISTORY_REVERT_DISABLED the revert button is hidden, and a post to an old
+    version's page (which simple-history would still save) is refused here."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("The history is read-only.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryHelper(self.model, historical_record)
+
+
+class VersionedAdminForm(VersionCheckMixin, forms.ModelForm):
+    pass
+
+
+class VersionCheckAdminMixin:
+    """For admins of ``Versioned`` models: a save made on a stale copy is refused with the
+    officers' pages' message, and nothing is saved."""
+
+    form = VersionedAdminForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if "version" in flatten_fieldsets(fieldsets):
+            return fieldsets
+        # The hidden field must be in a fieldset, or the admin does not render it.
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "version"]}), *rest]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # "version" is a field of the form, not an editable field of the model.
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            kwargs["fields"] = [name for name in kwargs["fields"] if name != "version"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleRecord as stale:
+            # Someone saved between the form's check and our UPDATE; the view's
+            # transaction wrote nothing. Shown again, the form finds the newer version
+            # and says who changed what.
+            record = stale.instance
+            if isinstance(record, self.model) and str(record.pk) == str(object_id):
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            messages.error(request, stale_message(type(record), record.pk, record.version))
+            return HttpResponseRedirect(request.path)
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["title", "key", "kind", "publisher", "published_on"]
     list_filter = ["kind"]
     search_fields = ["title", "key", "publisher", "url"]
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(HistoryAdmin):
     list_display = ["name", "name_ko", "name_zh", "slug"]
     search_fields = ["name", "name_ko", "name_zh"]
     prepopulated_fields = {"slug": ["name"]}
@@ -61,7 +136,7 @@ class PartnerPersonInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(VersionCheckAdminMixin, HistoryAdmin):
     list_display = [
         "name",
         "native_name",
@@ -116,7 +191,7 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerAlias)
-class PartnerAliasAdmin(admin.ModelAdmin):
+class PartnerAliasAdmin(HistoryAdmin):
     list_display = ["name", "language", "partner"]
     list_filter = ["language"]
     search_fields = ["name", "partner__name", "partner__native_name"]
@@ -142,7 +217,7 @@ class InstitutionLinkMadeInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(VersionCheckAdminMixin, HistoryAdmin):
     list_display = ["name", "native_name", "kind", "partner"]
     list_filter = ["kind", ("partner", admin.RelatedOnlyFieldListFilter), "source"]
     search_fields = ["name", "native_name", "partner__name", "partner__native_name"]
@@ -176,7 +251,7 @@ class PositionInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(VersionCheckAdminMixin, HistoryAdmin):
     list_display = ["name", "native_name", "partner", "email", "phone"]
     list_filter = [("partner", admin.RelatedOnlyFieldListFilter), "source"]
     search_fields = ["name", "native_name", "email", "positions__title"]
@@ -191,7 +266,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(HistoryAdmin):
     list_display = ["person", "title", "organisation", "period"]
     list_filter = [("partner", admin.RelatedOnlyFieldListFilter), "source"]
     search_fields = [
@@ -247,7 +322,7 @@ class AgreementInstitutionLinkInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(VersionCheckAdminMixin, HistoryAdmin):
     list_display = ["title", "partner", "kind", "status", "signed", "valid_until"]
     list_filter = [
         "kind",
@@ -298,7 +373,7 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementSignatory)
-class AgreementSignatoryAdmin(admin.ModelAdmin):
+class AgreementSignatoryAdmin(HistoryAdmin):
     list_display = ["person", "title", "side", "agreement"]
     list_filter = ["side"]
     search_fields = ["person__name", "person__native_name", "title", "agreement__title"]
@@ -307,7 +382,7 @@ class AgreementSignatoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(admin.ModelAdmin):
+class ApprovalAdmin(HistoryAdmin):
     list_display = ["body", "agreement", "approved", "reference"]
     list_filter = ["source"]
     search_fields = ["body", "reference", "agreement__title"]
@@ -335,7 +410,7 @@ class ApprovalAdmin(admin.ModelAdmin):
 
 
 @admin.register(InstitutionLink)
-class InstitutionLinkAdmin(admin.ModelAdmin):
+class InstitutionLinkAdmin(HistoryAdmin):
     list_display = ["institution", "counterpart", "kind", "status", "established"]
     list_filter = ["kind", "status", "source"]
     search_fields = [
@@ -367,3 +442,25 @@ class InstitutionLinkAdmin(admin.ModelAdmin):
     @admin.display(description="established", ordering="established_on")
     def established(self, link):
         return link.established_on_display
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """The record of looks at sensitive data and of exports: read, never written here."""
+
+    list_display = ["at", "user", "kind", "what", "row_count", "sensitive", "ip_address"]
+    list_filter = ["kind", "sensitive", "user"]
+    search_fields = ["what", "reason"]
+    list_select_related = ["user"]
+    date_hierarchy = "at"
+    fields = ["at", "user", "ip_address", "kind", "what", "row_count", "sensitive", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ edited in forms carry a ``version`` that the UPDATE checks, so a second officer 
 an old copy is refused instead of silently wiping the first one's change.
 """
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -25,8 +26,17 @@ def audit_trail(**options) -> HistoricalRecords:
 
 
 def request_address(request) -> str | None:
-    # Behind a proxy REMOTE_ADDR is the proxy; the proxy's header is trusted only
-    # when settings say the deployment has one (see README, Deployment).
+    """The browser's address (also what django-axes locks logins by).
+
+    Behind our TLS proxy REMOTE_ADDR is the proxy, which appends the address it saw to
+    X-Forwarded-For: the last entry is the one it vouches for (earlier ones are whatever
+    the browser sent). The header is believed only when settings say there is such a
+    proxy (AMITY_BEHIND_TLS_PROXY, see README).
+    """
+    if settings.AMITY_BEHIND_TLS_PROXY:
+        last = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        if last:
+            return last
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
 from .dates import PartialDate, format_partial, parse_partial
+from .files import PrivateFileLinksMixin
+from .history import stale_message
 from .models import (
     Agreement,
     AgreementSignatory,
@@ -87,6 +89,37 @@ class PartialDatesMixin:
         return cleaned
 
 
+class VersionCheckMixin(forms.Form):
+    """For ModelForms of ``Versioned`` models: refuses a save made on a stale copy.
+
+    The form carries the version the user opened; clean() compares it with the database
+    and, if someone saved since, says who and what they changed. The UPDATE's own version
+    check (``StaleRecord``) covers a save slipping in between clean() and save().
+    A post without the field (not from our pages) is checked only by the UPDATE.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        instance, loaded = self.instance, self.cleaned_data.get("version")
+        if instance.pk is None or loaded is None:
+            return cleaned
+        model = type(instance)
+        current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True)
+        if current.first() != loaded:
+            self.add_error(
+                None, ValidationError(stale_message(model, instance.pk, loaded), "stale")
+            )
+        instance.version = loaded
+        return cleaned
+
+
 class ProvenanceFields:
     fields = ["source", "source_locator", "date_inferred", "provenance_note"]
 
@@ -95,7 +128,7 @@ def date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PartnerForm(PartialDatesMixin, forms.ModelForm):
+class PartnerForm(VersionCheckMixin, PartialDatesMixin, forms.ModelForm):
     partial_dates = ("level_since", "status_since", "established_on")
 
     class Meta:
@@ -133,8 +166,9 @@ PartnerAliasFormSet = inlineformset_factory(
 )
 
 
-class AgreementForm(PartialDatesMixin, forms.ModelForm):
+class AgreementForm(PrivateFileLinksMixin, VersionCheckMixin, PartialDatesMixin, forms.ModelForm):
     partial_dates = ("signed_on",)
+    file_views = {"document": "relations:agreement-file"}
 
     class Meta:
         model = Agreement
@@ -188,7 +222,7 @@ SignatoryFormSet = inlineformset_factory(
 )
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(VersionCheckMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = [
@@ -219,7 +253,7 @@ PositionFormSet = inlineformset_factory(
 )
 
 
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(VersionCheckMixin, forms.ModelForm):
     class Meta:
         model = Institution
         fields = [

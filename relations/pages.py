@@ -10,15 +10,23 @@ import logging
 from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.db.models import ProtectedError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import capfirst
-from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
+from django.views.generic import CreateView, DeleteView, DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
+from .audit import StaleRecord
 from .exports import EXPORTERS, Column
+from .files import NOT_STORED, discard_stored, new_uploads
+from .history import change_log, history_model, stale_message
+from .models import AccessRecord
+from .roles import EXPORT_DATA
+from .sensitive import described, record_access
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +67,19 @@ class ListPage(PermissionRequiredMixin, FilterView):
         fmt = request.GET.get("export")
         if fmt not in EXPORTERS:
             return super().get(request, *args, **kwargs)
+        if not request.user.has_perm(EXPORT_DATA):
+            raise PermissionDenied("Exporting lists needs the right to export.")
         self.filterset = self.get_filterset(self.get_filterset_class())
         # Like the page (FilterView is strict): filters that do not validate show nothing,
         # so they export nothing rather than the whole table.
         objects = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
         name = self.export_name or self.model._meta.verbose_name_plural.replace(" ", "-")
-        logger.info("%s exported %s as %s", request.user, name, fmt)
+        record_access(
+            request,
+            kind=AccessRecord.Kind.EXPORT,
+            what=described(f"{name}.{fmt}", request.GET),
+            rows=objects.count(),
+        )
         return EXPORTERS[fmt](objects.iterator(chunk_size=2000), self.export_columns, name)
 
     def get_context_data(self, **kwargs):
@@ -73,10 +88,15 @@ class ListPage(PermissionRequiredMixin, FilterView):
         context["opts"] = self.model._meta
         context["can_add"] = self.request.user.has_perm(model_permission(self.model, "add"))
         context["add_url"] = page_url(self.model, "add")
+        context["can_export"] = self.request.user.has_perm(EXPORT_DATA)
         return context
 
 
 class DetailPage(PermissionRequiredMixin, DetailView):
+    # Reverse relations whose rows are edited with the record (its inline formsets):
+    # their changes show in the record's history too.
+    history_children: tuple[str, ...] = ()
+
     def get_permission_required(self):
         return self.permission_required or [model_permission(self.model, "view")]
 
@@ -86,6 +106,47 @@ class DetailPage(PermissionRequiredMixin, DetailView):
         context["opts"] = self.model._meta
         context["can_change"] = user.has_perm(model_permission(self.model, "change"))
         context["can_delete"] = user.has_perm(model_permission(self.model, "delete"))
+        # Read only by pages that include "includes/history.html".
+        context["history"] = SimpleLazyObject(
+            lambda: change_log(self.object, children=self.history_children)
+        )
+        context["history_url"] = page_url(self.model, "history", self.object.pk)
+        return context
+
+    @classmethod
+    def history_view(cls):
+        """The full history page of this page's records (URL name ``<model>-history``)."""
+        return HistoryPage.as_view(model=cls.model, history_children=cls.history_children)
+
+
+class HistoryPage(PermissionRequiredMixin, TemplateView):
+    """Every change of one record and of its child rows, newest first; also for a record
+    deleted since (read from its history rows)."""
+
+    model = None
+    history_children: tuple[str, ...] = ()
+    template_name = "includes/history_page.html"
+
+    def get_permission_required(self):
+        return [model_permission(self.model, "view")]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pk, pk_name = self.kwargs["pk"], self.model._meta.pk.attname
+        obj = self.model._default_manager.filter(pk=pk).first()
+        if obj is None:
+            rows = history_model(self.model).objects.filter(**{pk_name: pk})
+            last = rows.order_by("-history_date", "-history_id").first()
+            if last is None:
+                raise Http404(f"No {self.model._meta.verbose_name} with that number.")
+            obj = last.history_object
+        context.update(
+            object=obj,
+            exists=obj._state.db is not None,
+            opts=self.model._meta,
+            list_url=page_url(self.model, "list"),
+            history=change_log(obj, children=self.history_children, limit=None),
+        )
         return context
 
 
@@ -122,17 +183,41 @@ class FormPageMixin(PermissionRequiredMixin):
         form = self.get_form()
         formsets = self.get_formsets(form.instance)
         if form.is_valid() and all(f.is_valid() for f in formsets.values()):
-            with transaction.atomic():
-                self.object = form.save()
-                for formset in formsets.values():
-                    formset.instance = self.object
-                    formset.save()
-            verb = "added" if self.action == "add" else "saved"
-            messages.success(
-                request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” {verb}."
-            )
-            self.saved()
-            return HttpResponseRedirect(self.get_success_url())
+            uploads = new_uploads([form, *(f for fs in formsets.values() for f in fs.forms)])
+            try:
+                with transaction.atomic():
+                    # An unchanged record is not saved again: no history row, same version.
+                    if self.action == "add" or form.has_changed():
+                        self.object = form.save()
+                    for formset in formsets.values():
+                        formset.instance = self.object
+                        formset.save()
+            except StaleRecord as stale:
+                # Someone saved between our check and our UPDATE: the rows are rolled back,
+                # and files this request stored go too.
+                discard_stored(uploads)
+                record = stale.instance
+                form.add_error(None, stale_message(type(record), record.pk, record.version))
+                self.object = self.get_object() if self.action == "change" else None
+            except OSError as error:
+                # Disk full or not writable: the rows are rolled back; the files of this
+                # request already written go too, so nothing is left half-saved.
+                logger.error(
+                    "An upload to %s could not be stored: %s. Check the free space and "
+                    "permissions of MEDIA_ROOT.",
+                    self.model._meta.verbose_name,
+                    error,
+                )
+                discard_stored(uploads)
+                form.add_error(None, NOT_STORED)
+                self.object = self.get_object() if self.action == "change" else None
+            else:
+                verb = "added" if self.action == "add" else "saved"
+                messages.success(
+                    request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” {verb}."
+                )
+                self.saved()
+                return HttpResponseRedirect(self.get_success_url())
         messages.error(request, "Please correct the errors below; nothing was saved.")
         return self.render_to_response(self.get_context_data(form=form, formsets=formsets))
 

@@ -3,6 +3,7 @@
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 
 DOCUMENT_TYPES = {
@@ -30,6 +31,11 @@ def sniffed_type(upload) -> str | None:
 
 
 def check_upload(upload, allowed: set[str], what: str) -> None:
+    if isinstance(upload, FieldFile) and upload._committed:
+        # Already stored, so checked when it was uploaded. Model validation runs on every
+        # save: reading the stored file again would fail the edit of a record whose file
+        # is missing from disk, and cost a read per save.
+        return
     limit = settings.AMITY_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise ValidationError(

@@ -1,10 +1,13 @@
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Case, Count, Prefetch, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
 from . import extensions
 from .dossier import partner_dossier
 from .exports import Column
+from .files import PrivateFile
 from .filters import AgreementFilter, InstitutionFilter, PartnerFilter, PersonFilter
 from .forms import (
     AgreementForm,
@@ -18,6 +21,7 @@ from .forms import (
     SignatoryFormSet,
 )
 from .global_search import search_everything
+from .history import deleted_records, domain_models
 from .models import (
     Agreement,
     AgreementSignatory,
@@ -28,7 +32,15 @@ from .models import (
     Person,
     Position,
 )
-from .pages import CreatePage, DeletePage, DetailPage, ListPage, UpdatePage
+from .pages import (
+    CreatePage,
+    DeletePage,
+    DetailPage,
+    ListPage,
+    UpdatePage,
+    model_permission,
+    page_url,
+)
 
 
 class HomePage(TemplateView):
@@ -100,6 +112,7 @@ class PartnerList(ListPage):
 class PartnerDetail(DetailPage):
     model = Partner
     template_name = "relations/partner_detail.html"
+    history_children = ("aliases",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -154,6 +167,7 @@ class AgreementList(ListPage):
 class AgreementDetail(DetailPage):
     model = Agreement
     template_name = "relations/agreement_detail.html"
+    history_children = ("signatories", "approvals")
 
     def get_queryset(self):
         return Agreement.objects.select_related("partner", "source").prefetch_related(
@@ -165,6 +179,12 @@ class AgreementDetail(DetailPage):
                 queryset=InstitutionLink.objects.select_related("institution", "counterpart"),
             ),
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sections = (make(self.object) for make in extensions.agreement_sections)
+        context["sections"] = [s for s in sections if s]
+        return context
 
 
 class AgreementCreate(CreatePage):
@@ -184,6 +204,13 @@ class AgreementUpdate(UpdatePage):
 
 class AgreementDelete(DeletePage):
     model = Agreement
+
+
+class AgreementFile(PrivateFile):
+    """The scan of the signed agreement, for those who may see the agreement."""
+
+    model = Agreement
+    field = "document"
 
 
 # ---- People ---------------------------------------------------------------------------
@@ -221,6 +248,7 @@ class PersonList(ListPage):
 class PersonDetail(DetailPage):
     model = Person
     template_name = "relations/person_detail.html"
+    history_children = ("positions",)
 
     def get_queryset(self):
         return Person.objects.select_related("partner", "source").prefetch_related(
@@ -280,6 +308,7 @@ class InstitutionList(ListPage):
 class InstitutionDetail(DetailPage):
     model = Institution
     template_name = "relations/institution_detail.html"
+    history_children = ("links_made",)
 
     def get_queryset(self):
         links = InstitutionLink.objects.select_related(
@@ -306,3 +335,38 @@ class InstitutionUpdate(UpdatePage):
 
 class InstitutionDelete(DeletePage):
     model = Institution
+
+
+# ---- Audit ----------------------------------------------------------------------------
+
+
+class DeletedRecords(PermissionRequiredMixin, TemplateView):
+    """The latest deletions of every kind of record, with their last values, read from
+    the history (a delete loses nothing). Administrators (staff) only; each sees only the
+    kinds of record they may view."""
+
+    template_name = "relations/deleted_records.html"
+    limit = 100
+
+    def has_permission(self):
+        return self.request.user.is_staff
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        visible = [m for m in domain_models() if user.has_perm(model_permission(m, "view"))]
+        changes = deleted_records(visible, limit=self.limit)
+        context["deletions"] = [(change, history_link(change)) for change in changes]
+        context["limit"] = self.limit
+        return context
+
+
+def history_link(change) -> str:
+    """The officers' history page of the record, else its history in the admin."""
+    if url := page_url(change.model, "history", change.object_id):
+        return url
+    opts = change.model._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[change.object_id])
+    except NoReverseMatch:
+        return ""

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 
 from relations.search import highlight as highlight_match
+from relations.sensitive import mask as mask_value
 
 register = template.Library()
 
@@ -46,3 +47,9 @@ def highlight(text, query):
 @register.filter
 def plural_name(model) -> str:
     return model._meta.verbose_name_plural
+
+
+@register.filter
+def mask(value) -> str:
+    """A sensitive value as ``M••••••78``; pages show full values only where recorded."""
+    return mask_value(value)

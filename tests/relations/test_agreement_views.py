@@ -513,7 +513,17 @@ def test_the_agreement_detail_costs_the_same_queries_for_1_or_50_related_rows(
         theirs = Institution.objects.create(name=f"School {n}", partner=partner)
         InstitutionLink.objects.create(institution=ours, counterpart=theirs, agreement=agreement)
     # Session, user, the agreement with partner and source; sectors, signatories with
-    # their people, approvals with their sources, institution links with both ends.
-    with django_assert_max_num_queries(7):
+    # their people, approvals with their sources, institution links with both ends; the
+    # visit it was signed during; the history: its rows, its signatories' and approvals'
+    # rows, and the records they name (partner, source, people).
+    with django_assert_max_num_queries(13):
         response = admin_client.get(agreement.get_absolute_url())
-    assert response.content.decode().count("Signer ") == rows
+    page = response.content.decode().split('data-testid="history"')[0]  # it names them too
+    assert page.count("Signer ") == rows
+
+
+def test_an_agreement_page_links_the_visit_it_was_signed_during(admin_client, demo):
+    agreement = Agreement.objects.get(signed_on=datetime.date(2013, 8, 27))
+    html = admin_client.get(agreement.get_absolute_url()).content.decode()
+    assert "Signed during the visit" in html
+    assert agreement.signing.delegation.get_absolute_url() in html

@@ -367,8 +367,9 @@ def test_the_institution_page_costs_the_same_queries_for_1_or_50_links(
 ):
     hub = add_linked_institutions(rows)
     # Session, user, institution with partner and source, links made, links received,
-    # positions with their people.
-    with django_assert_max_num_queries(6):
+    # positions with their people; the history: its rows, its links' rows, and the
+    # records they name.
+    with django_assert_max_num_queries(10):
         response = admin_client.get(hub.get_absolute_url())
     html = response.content.decode()
     assert html.count("Made with") == html.count("Received from") == rows

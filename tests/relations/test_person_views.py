@@ -461,8 +461,9 @@ def test_the_person_page_costs_the_same_queries_for_1_or_50_records(
         )
         Member.objects.create(delegation=joined, person=person)
     # Session, user, person with side and source, positions, signatures with their
-    # agreements, memberships, delegations led without a member row.
-    with django_assert_max_num_queries(7):
+    # agreements, memberships, delegations led without a member row; the history: its
+    # rows, its positions' rows, and the records they name.
+    with django_assert_max_num_queries(10):
         response = admin_client.get(person.get_absolute_url())
     html = response.content.decode()
     assert html.count("Led visit") == html.count("Joined visit") == rows
