@@ -211,6 +211,11 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 AMITY_MAX_UPLOAD_BYTES = env.int("AMITY_MAX_UPLOAD_MB", default=20) * 1024 * 1024
+# Spreadsheets uploaded to the import page; larger files go through `manage.py import_data`.
+AMITY_MAX_IMPORT_BYTES = env.int("AMITY_MAX_IMPORT_MB", default=50) * 1024 * 1024
+# Uploaded spreadsheets wait here between preview and confirmation, then are deleted.
+AMITY_IMPORT_DIR = env.path("AMITY_IMPORT_DIR", default=VAR_DIR / "imports")
+AMITY_IMPORT_EXPIRY_HOURS = env.int("AMITY_IMPORT_EXPIRY_HOURS", default=6)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Uploads are private: no address serves MEDIA_URL, not even with DEBUG on; views that
 # check permissions send each file (relations/files.py). In production they can leave the
@@ -263,6 +268,10 @@ AMITY_HOME_COUNTRY = env.str("AMITY_HOME_COUNTRY", default="KR")
 AMITY_GIFT_REGISTRATION_THRESHOLD_KRW = env.int(
     "AMITY_GIFT_REGISTRATION_THRESHOLD_KRW", default=100_000
 )
+# The dashboard lists active partners with no visit either way for this many years.
+AMITY_QUIET_AFTER_YEARS = env.int("AMITY_QUIET_AFTER_YEARS", default=3)
+if AMITY_QUIET_AFTER_YEARS < 1:
+    raise ImproperlyConfigured("AMITY_QUIET_AFTER_YEARS must be 1 or more (years).")
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ class DelegationsConfig(AppConfig):
     def ready(self):
         from relations import history
 
-        from . import contributions
+        from . import contributions, resources  # noqa: F401  (registers the resources)
 
         contributions.register()
         # Its rows hold each user's secret feed address, not the office's records.
