@@ -1,7 +1,12 @@
 from django import forms
 from django.contrib import admin
 
-from relations.admin import SOURCE_FIELDSET, HistoryAdmin, VersionCheckAdminMixin
+from relations.admin import (
+    SOURCE_FIELDSET,
+    HistoryAdmin,
+    SpreadsheetAdmin,
+    VersionCheckAdminMixin,
+)
 from relations.roles import VIEW_SENSITIVE
 from relations.sensitive import mask
 
@@ -100,7 +105,7 @@ class AgreementSigningInline(admin.TabularInline):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(VersionCheckAdminMixin, HistoryAdmin):
+class DelegationAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     list_display = ["title", "partner", "direction", "dates", "status", "leader", "declared_size"]
     list_filter = [
         "direction",
@@ -179,7 +184,7 @@ class MemberAdminForm(PassportMixin, forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(HistoryAdmin):
+class MemberAdmin(SpreadsheetAdmin):
     form = MemberAdminForm
     list_display = ["person", "role", "title", "organisation", "delegation"]
     list_filter = ["role"]
@@ -218,7 +223,7 @@ class VenueAdmin(VersionCheckAdminMixin, HistoryAdmin):
 
 
 @admin.register(ProgrammeItem)
-class ProgrammeItemAdmin(HistoryAdmin):
+class ProgrammeItemAdmin(SpreadsheetAdmin):
     list_display = ["title", "kind", "date", "start_time", "end_time", "venue", "delegation"]
     list_filter = ["kind", "source"]
     search_fields = [
@@ -303,7 +308,7 @@ class InterpreterAssignmentAdmin(HistoryAdmin):
 
 
 @admin.register(Gift)
-class GiftAdmin(VersionCheckAdminMixin, HistoryAdmin):
+class GiftAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     list_display = [
         "description",
         "direction",

@@ -4,7 +4,9 @@ Built on ``relations.resources``; imported by the app's ``ready`` so the resourc
 their indexes are registered before any import runs.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,7 @@ from relations.cells import read_date_range, read_partial_date
 from relations.columns import (
     ChoiceColumn,
     Column,
+    Computed,
     DateColumn,
     DecimalColumn,
     NumberColumn,
@@ -91,10 +94,13 @@ class DelegationStart(Column):
 
 def _delegation_index() -> Index:
     return Index(
-        (title, pk, {start.isoformat(), partner})
-        for pk, title, start, partner in Delegation.objects.values_list(
-            "pk", "title", "start", "partner__name"
-        )
+        (
+            (title, pk, {start.isoformat(), partner})
+            for pk, title, start, partner in Delegation.objects.values_list(
+                "pk", "title", "start", "partner__name"
+            )
+        ),
+        hint_label=str(_("delegation start")),
     )
 
 
@@ -223,6 +229,19 @@ class DelegationResource(ProvenanceResource):
             "notes",
             *PROVENANCE,
         )
+
+    computed = (
+        Computed(
+            "Members listed",
+            lookup=lambda pks: dict(
+                Member.objects.filter(delegation__in=pks)
+                .values("delegation")
+                .annotate(listed=Count("pk"))
+                .values_list("delegation", "listed")
+            ),
+            missing=0,
+        ),
+    )
 
     def validate(self, instance) -> None:
         # Delegation.clean() reads the partner and the recorded status from the database:
@@ -391,7 +410,7 @@ class GiftResource(ProvenanceResource):
     value = DecimalColumn("value", "Estimated value", aliases=("가액", "금액", "价值"))
     currency = Column("currency", "Currency", aliases=("통화", "货币"), max_length=3)
     value_krw = DecimalColumn(
-        "value_krw", "Value in KRW", aliases=("원화 환산", "원화가액"), places=0
+        "value_krw", "Estimated value in KRW", aliases=("원화 환산", "원화가액"), places=0
     )
     disposition = ChoiceColumn(
         "disposition",
@@ -427,6 +446,20 @@ class GiftResource(ProvenanceResource):
             "details",
             *PROVENANCE,
         )
+
+    computed = (
+        Computed(
+            "Needs registration",
+            paths=("value_krw", "registration_reference"),
+            render=lambda value_krw, reference: (
+                "yes"
+                if value_krw is not None
+                and value_krw >= settings.AMITY_GIFT_REGISTRATION_THRESHOLD_KRW
+                and not reference
+                else "no"
+            ),
+        ),
+    )
 
     def validate(self, instance) -> None:
         if not instance.currency:

@@ -63,25 +63,6 @@ from .printouts import (
     without_needs,
 )
 
-DELEGATION_COLUMNS: list[Column] = [
-    ("Title", "title"),
-    ("Direction", "get_direction_display"),
-    ("Partner", "partner.name"),
-    ("Country", "partner.country.name"),
-    ("Dates", "dates_display"),
-    ("Start", "start"),
-    ("End", "end"),
-    ("Status", "get_status_display"),
-    ("Leader", "leader.name"),
-    ("Leader's title then", "leader_title"),
-    ("Declared head-count", "declared_size"),
-    ("Members listed", "member_count"),
-    ("Invited by", "invited_by"),
-    ("Host", "host"),
-    ("Purpose", "purpose"),
-    ("Outcome", "outcome"),
-]
-
 DELEGATION_FORMSETS = {
     "members": MemberFormSet,
     "programme": ProgrammeFormSet,
@@ -96,7 +77,6 @@ class DelegationList(ListPage):
     model = Delegation
     filterset_class = DelegationFilter
     template_name = "delegations/delegation_list.html"
-    export_columns = DELEGATION_COLUMNS
 
     def get_queryset(self):
         return (
@@ -217,30 +197,11 @@ class ClashList(PermissionRequiredMixin, TemplateView):
 
 # ---- Gifts ----------------------------------------------------------------------------
 
-GIFT_COLUMNS: list[Column] = [
-    ("Date", "given_on_display"),
-    ("Direction", "get_direction_display"),
-    ("Description", "description"),
-    ("Partner", "partner.name"),
-    ("Delegation", "delegation.title"),
-    ("Giver", "giver"),
-    ("Recipient", "recipient"),
-    ("Estimated value", "value"),
-    ("Currency", "currency"),
-    ("Estimated value in KRW", "value_krw"),
-    ("Needs registration", "needs_registration"),
-    ("Registration reference", "registration_reference"),
-    ("Disposition", "get_disposition_display"),
-    ("Disposition note", "disposition_note"),
-    ("Date inferred", "date_inferred"),
-]
-
 
 class GiftList(ListPage):
     model = Gift
     filterset_class = GiftFilter
     template_name = "delegations/gift_list.html"
-    export_columns = GIFT_COLUMNS
 
     def get_queryset(self):
         return Gift.objects.select_related("partner", "delegation")

@@ -5,11 +5,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .audit import StaleRecord
+from .exports import EXPORTERS
 from .forms import VersionCheckMixin
 from .history import HIDDEN, is_sensitive, stale_message
 from .models import (
@@ -26,6 +28,9 @@ from .models import (
     Sector,
     Source,
 )
+from .resources import resource_for_model
+from .roles import EXPORT_DATA, IMPORT_DATA
+from .sensitive import record_access
 
 # The citation of a historical record (see ``Provenance``): checked now and then, so it
 # comes last and collapsed. Admins of Provenance models end their fieldsets with it and
@@ -60,6 +65,54 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryHelper(self.model, historical_record)
+
+
+def export_selected(modeladmin, request, queryset, fmt: str):
+    resource = resource_for_model(modeladmin.model)
+    if resource is None or not request.user.has_perm(EXPORT_DATA):
+        raise PermissionDenied("Exporting needs the right to export.")
+    name = modeladmin.model._meta.verbose_name_plural.replace(" ", "-")
+    record_access(
+        request,
+        kind=AccessRecord.Kind.EXPORT,
+        what=f"{name}.{fmt} (admin: {queryset.count()} selected)",
+        rows=queryset.count(),
+    )
+    return EXPORTERS[fmt](resource().export_rows(queryset.order_by("pk")), name)
+
+
+@admin.action(description="Export selected to Excel (.xlsx)")
+def export_selected_xlsx(modeladmin, request, queryset):
+    return export_selected(modeladmin, request, queryset, "xlsx")
+
+
+@admin.action(description="Export selected to CSV")
+def export_selected_csv(modeladmin, request, queryset):
+    return export_selected(modeladmin, request, queryset, "csv")
+
+
+class SpreadsheetAdmin(HistoryAdmin):
+    """Exports the selected records with the columns of the import (streamed, formulas
+    neutralised, logged), and links to the import page, which imports for the admin too:
+    one set of rules for every import."""
+
+    change_list_template = "admin/amity_change_list.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if resource_for_model(self.model) and request.user.has_perm(EXPORT_DATA):
+            for action in (export_selected_xlsx, export_selected_csv):
+                actions[action.__name__] = (action, action.__name__, action.short_description)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        resource = resource_for_model(self.model)
+        if resource and request.user.has_perm(IMPORT_DATA):
+            extra_context = {
+                **(extra_context or {}),
+                "import_url": f"{reverse('relations:import-start')}?resource={resource.slug}",
+            }
+        return super().changelist_view(request, extra_context)
 
 
 class VersionedAdminForm(VersionCheckMixin, forms.ModelForm):
@@ -103,7 +156,7 @@ class VersionCheckAdminMixin:
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(SpreadsheetAdmin):
     list_display = ["title", "key", "kind", "publisher", "published_on"]
     list_filter = ["kind"]
     search_fields = ["title", "key", "publisher", "url"]
@@ -136,7 +189,7 @@ class PartnerPersonInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(VersionCheckAdminMixin, HistoryAdmin):
+class PartnerAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     list_display = [
         "name",
         "native_name",
@@ -217,7 +270,7 @@ class InstitutionLinkMadeInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(VersionCheckAdminMixin, HistoryAdmin):
+class InstitutionAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     list_display = ["name", "native_name", "kind", "partner"]
     list_filter = ["kind", ("partner", admin.RelatedOnlyFieldListFilter), "source"]
     search_fields = ["name", "native_name", "partner__name", "partner__native_name"]
@@ -251,7 +304,7 @@ class PositionInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(VersionCheckAdminMixin, HistoryAdmin):
+class PersonAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     list_display = ["name", "native_name", "partner", "email", "phone"]
     list_filter = [("partner", admin.RelatedOnlyFieldListFilter), "source"]
     search_fields = ["name", "native_name", "email", "positions__title"]
@@ -322,7 +375,7 @@ class AgreementInstitutionLinkInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(VersionCheckAdminMixin, HistoryAdmin):
+class AgreementAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     list_display = ["title", "partner", "kind", "status", "signed", "valid_until"]
     list_filter = [
         "kind",

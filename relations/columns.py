@@ -230,8 +230,10 @@ class TimeColumn(Column):
         if isinstance(value, float) and 0 <= value < 1:  # Excel keeps times as day fractions
             minutes = round(value * 24 * 60)
             return datetime.time(minutes // 60, minutes % 60)
-        text = unicodedata.normalize("NFKC", text_of(value)).replace("시", ":").replace("분", "")
-        for pattern in ("%H:%M", "%H:%M:%S", "%H.%M", "%I:%M %p", "%I %p"):
+        # "14시 30분" and "14시" as well as "14:30".
+        text = unicodedata.normalize("NFKC", text_of(value)).replace("분", "")
+        text = text.replace("시 ", ":").replace("시", ":")
+        for pattern in ("%H:%M", "%H:%M:%S", "%H.%M", "%I:%M %p", "%I %p", "%H"):
             try:
                 return datetime.datetime.strptime(text.strip(" :"), pattern).time()
             except ValueError:
@@ -332,3 +334,23 @@ class ManyReference(Reference):
     @property
     def paths(self) -> tuple[str, ...]:
         return ()  # Rendered from a per-chunk query: a join would repeat the row.
+
+
+class Computed(Column):
+    """A figure exports add for the reader, such as whether a gift needs registering. The
+    import knows its header and leaves the column out. It renders from ``paths``, or from
+    ``lookup``: a function giving the values of a chunk of records by primary key."""
+
+    def __init__(self, header: str, *, paths=(), render=None, lookup=None, missing=None):
+        super().__init__("", header)
+        self.missing = missing  # what a lookup without a value for the record gives
+        self.computed_paths = tuple(paths)
+        self.render = render or (lambda value: value)
+        self.lookup = lookup
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return self.computed_paths
+
+    def render_values(self, *values):
+        return self.render(*values)

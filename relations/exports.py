@@ -57,31 +57,36 @@ class _Echo:
         return value
 
 
-def csv_response(objects: Iterable, columns: Sequence[Column], filename: str):
+def csv_lines(table: Iterable[list]) -> Iterator[str]:
+    """CSV text, line by line, of rows of cells (``cell()`` values)."""
     writer = csv.writer(_Echo())
+    yield CSV_BOM
+    for row in table:
+        yield writer.writerow(
+            [v.isoformat() if isinstance(v, datetime.date | datetime.time) else v for v in row]
+        )
 
-    def lines():
-        yield CSV_BOM
-        for row in rows(objects, columns):
-            yield writer.writerow(
-                [v.isoformat() if isinstance(v, datetime.date | datetime.time) else v for v in row]
-            )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def csv_table_response(table: Iterable[list], filename: str):
+    response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def xlsx_response(objects: Iterable, columns: Sequence[Column], filename: str):
+def write_xlsx(table: Iterable[list], target, sheet_name: str) -> None:
     from openpyxl import Workbook
 
-    # Write-only mode keeps one row in memory; the file goes to disk, not to RAM.
+    # Write-only mode keeps one row in memory.
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(filename[:31])
-    for row in rows(objects, columns):
+    sheet = workbook.create_sheet(sheet_name[:31])
+    for row in table:
         sheet.append(row)
+    workbook.save(target)
+
+
+def xlsx_table_response(table: Iterable[list], filename: str):
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    workbook.save(spool)
+    write_xlsx(table, spool, filename)  # to disk, not to RAM
     spool.seek(0)
     return FileResponse(
         spool,
@@ -91,4 +96,9 @@ def xlsx_response(objects: Iterable, columns: Sequence[Column], filename: str):
     )
 
 
-EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
+def xlsx_response(objects: Iterable, columns: Sequence[Column], filename: str):
+    return xlsx_table_response(rows(objects, columns), filename)
+
+
+# Streamed exports of rows of cells, by format.
+EXPORTERS = {"csv": csv_table_response, "xlsx": xlsx_table_response}

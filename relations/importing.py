@@ -176,8 +176,9 @@ def column_keys(column_id: str, column: Column) -> set[str]:
 
 
 def match_headers(resource, headers: list[str]) -> list[str | None]:
-    """The column id each file column fills, found by header; None where none matches."""
-    known = {}
+    """The column id each file column fills, found by header; None where none matches,
+    "" for the read-only columns that exports add (left out without asking)."""
+    known = {header_key(column.header): "" for column in resource.computed}
     for column_id, column in resource.import_columns():
         for key in column_keys(column_id, column):
             known.setdefault(key, column_id)
@@ -217,11 +218,18 @@ def remap(resource, headers: list[str], choices: dict[str, str]) -> list[str | N
 
 def missing_columns(resource, mapping: list[str | None]) -> list[str]:
     mapped = set(mapping)
-    return [
-        column.header
-        for column_id, column in resource.import_columns()
-        if column.required and column_id not in mapped
-    ]
+    missing = []
+    for part in resource.parts():
+        # A child's columns are needed only in a file that gives children at all: a list
+        # of agreements without approvals is complete.
+        if part.name != "record" and not mapped & {column_id for column_id, _ in part.columns}:
+            continue
+        missing += [
+            column.header
+            for column_id, column in part.columns
+            if column.required and column_id not in mapped
+        ]
+    return missing
 
 
 def plan_import(
@@ -304,7 +312,7 @@ def _plan_record_part(plan: ImportPlan, part: Part, existing, context, number: i
     if errors:
         return outcome, None
     key = part.resource.key_of(values)
-    record = _plan_record(plan, part, existing, key, values, number, outcome)
+    record = _plan_record(plan, part, existing, key, values, number, outcome, given=context.row)
     if record is not None:
         # A later row about the same record adds a child to it, or repeats it.
         outcome.action = record.action if record.first_row == number else UNCHANGED
@@ -318,7 +326,15 @@ def _plan_child_part(plan: ImportPlan, part: Part, existing, context, outcome, k
     if not errors:
         child_key = (key, part.resource.key_of(values))
         child = _plan_record(
-            plan, part, existing, child_key, values, outcome.number, outcome, parent_key=key
+            plan,
+            part,
+            existing,
+            child_key,
+            values,
+            outcome.number,
+            outcome,
+            parent_key=key,
+            given=context.row,
         )
         if child is not None and child.first_row == outcome.number:
             if child.action == NEW and outcome.action != NEW:
@@ -332,8 +348,9 @@ def _plan_child_part(plan: ImportPlan, part: Part, existing, context, outcome, k
     outcome.action = ERROR
 
 
-def _plan_record(plan, part, existing, key, values, number, outcome, parent_key=None):
-    """The record a row describes: new, or an existing one with the row's changes."""
+def _plan_record(plan, part, existing, key, values, number, outcome, parent_key=None, *, given):
+    """The record a row describes: new, or an existing one with the row's changes.
+    ``given``: the column ids the file (or a default) gives."""
     resource = part.resource
     seen = plan.records.get((part.name, key))
     if seen is not None:
@@ -365,8 +382,12 @@ def _plan_record(plan, part, existing, key, values, number, outcome, parent_key=
         record.instance = instance = resource.new_instance()
         record.action = NEW
     for column_id, column in part.columns:
-        before = column.current(instance) if record.action == UPDATE else None
         new = values[part.field_name(column_id)]
+        if new == column.empty and (record.action == NEW or column_id not in given):
+            # Nothing given: a new record keeps the model's default (a partner's status is
+            # "active", not ""), and a column the file lacks leaves a record's value alone.
+            continue
+        before = column.current(instance) if record.action == UPDATE else None
         if record.action == UPDATE and before != new:
             record.changes.append((column.header, column.shown(before), column.shown(new)))
         column.assign(instance, new)
@@ -394,7 +415,7 @@ def apply_import(plan: ImportPlan, *, user=None, reason: str = "") -> dict[str, 
     with transaction.atomic():
         for part in plan.resource.parts():
             records = [r for (name, _), r in plan.records.items() if name == part.name]
-            if part is not plan.resource.parts()[0]:
+            if part.name != "record":  # parts() builds new Parts: compare names, not identity
                 for record in records:  # Children get their parent's key now it has one.
                     parent = plan.records[("record", record.parent_key)].instance
                     setattr(record.instance, f"{part.resource.parent_field}_id", parent.pk)

@@ -21,10 +21,11 @@ from django.views.generic import CreateView, DeleteView, DetailView, TemplateVie
 from django_filters.views import FilterView
 
 from .audit import StaleRecord
-from .exports import EXPORTERS, Column
+from .exports import EXPORTERS
 from .files import NOT_STORED, discard_stored, new_uploads
 from .history import change_log, history_model, stale_message
 from .models import AccessRecord
+from .resources import resource_for_model
 from .roles import EXPORT_DATA
 from .sensitive import described, record_access
 
@@ -50,7 +51,6 @@ class ListPage(PermissionRequiredMixin, FilterView):
     """A filtered, sorted, paginated list that exports what it shows (``?export=csv|xlsx``)."""
 
     paginate_by = PAGE_SIZES[0]
-    export_columns: list[Column] = []
     export_name = ""
 
     def get_permission_required(self):
@@ -80,7 +80,9 @@ class ListPage(PermissionRequiredMixin, FilterView):
             what=described(f"{name}.{fmt}", request.GET),
             rows=objects.count(),
         )
-        return EXPORTERS[fmt](objects.iterator(chunk_size=2000), self.export_columns, name)
+        # The columns of the import template: an exported list can be edited and imported
+        # back (see resources.py).
+        return EXPORTERS[fmt](resource_for_model(self.model)().export_rows(objects), name)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -22,6 +22,7 @@ from .columns import (
     BooleanColumn,
     ChoiceColumn,
     Column,
+    Computed,
     CountryColumn,
     DateColumn,
     DecimalColumn,
@@ -75,6 +76,8 @@ class Resource(resources.ModelResource):
     related_name = ""
     child: type["Resource"] | None = None
     child_prefix = ""
+    # Read-only figures that exports add after the columns of the import.
+    computed: tuple[Computed, ...] = ()
 
     # Declaration -------------------------------------------------------------------
 
@@ -179,11 +182,11 @@ class Resource(resources.ModelResource):
     def fields_to_update(self, records) -> list[str]:
         model = self._meta.model
         names = set()
+        stored = {f.name for f in model._meta.concrete_fields}
         for _id, column in self.own_columns():
-            if isinstance(column, ManyReference):
-                continue
-            field = model._meta.get_field(column.attribute)
-            names.add(field.name)
+            if isinstance(column, ManyReference) or column.attribute not in stored:
+                continue  # M2M are written apart; hint columns (Partner country) not at all
+            names.add(column.attribute)
             if isinstance(column, PartialDateColumn):
                 names.add(f"{column.attribute}_precision")
         for extra in ("search_text", "version", "updated_at"):
@@ -213,7 +216,9 @@ class Resource(resources.ModelResource):
             changed = [
                 r.instance
                 for r in records
-                if r.instance.__dict__.get("_imported_m2m", {}).get(column.attribute)
+                # Not imported: the file has no such column, or a new record has none.
+                if column.attribute in r.instance.__dict__.get("_imported_m2m", {})
+                and r.instance.__dict__["_imported_m2m"][column.attribute]
                 != r.instance.__dict__.get("_current_m2m", {}).get(column.attribute)
             ]
             through.objects.filter(**{f"{source}__in": [i.pk for i in changed]}).delete()
@@ -237,11 +242,15 @@ class Resource(resources.ModelResource):
     def headers(self, *, sensitive: bool = False) -> list[str]:
         return [column.header for _, column in self.export_columns(sensitive=sensitive)]
 
-    def export_rows(self, queryset=None, *, sensitive: bool = False) -> Iterator[list]:
+    def export_rows(
+        self, queryset=None, *, sensitive: bool = False, computed: bool = True
+    ) -> Iterator[list]:
         """The header row, then one row per record (per child, for a resource with one),
         as spreadsheet cells: read with values_list in chunks, so memory stays flat."""
         queryset = self.export_queryset() if queryset is None else queryset
         columns = self.export_columns(sensitive=sensitive)
+        if computed:
+            columns += [("", column) for column in self.computed]
         paths = ["pk"]
         slices = []
         for column_id, column in columns:
@@ -262,13 +271,17 @@ class Resource(resources.ModelResource):
         yield from self._render(chunk, slices, many)
 
     def _render(self, chunk, slices, many) -> Iterator[list]:
-        names = {}
-        for attribute in many:
-            names[attribute] = self.many_names(attribute, {values[0] for values in chunk})
+        pks = {values[0] for values in chunk}
+        names = {attribute: self.many_names(attribute, pks) for attribute in many}
+        looked_up = {
+            column: column.lookup(pks) for column, _, _ in slices if getattr(column, "lookup", None)
+        }
         for values in chunk:
             row = []
             for column, start, end in slices:
-                if column.attribute in many:
+                if column in looked_up:
+                    row.append(cell(looked_up[column].get(values[0], column.missing)))
+                elif column.attribute in many:
                     row.append(", ".join(sorted(names[column.attribute].get(values[0], ()))))
                 else:
                     row.append(cell(column.render_values(*values[start:end])))
@@ -566,6 +579,7 @@ class PartnerResource(ProvenanceResource):
     population_year = NumberColumn(
         "population_year", "Population year", aliases=("인구 기준연도", "人口年份"), example=2020
     )
+    area_km2 = DecimalColumn("area_km2", "Area (km²)", aliases=("면적", "面积"), example="41.4㎢")
     website = Column("website", "Website", aliases=("홈페이지", "网站"), max_length=300)
     level = ChoiceColumn(
         "level",
@@ -617,6 +631,7 @@ class PartnerResource(ProvenanceResource):
             "region",
             "population",
             "population_year",
+            "area_km2",
             "website",
             "level",
             "level_since",
@@ -628,12 +643,14 @@ class PartnerResource(ProvenanceResource):
             *PROVENANCE,
         )
 
+    computed = (Computed("Country code", paths=("country",)),)
+
     def existing_queryset(self):
         return Partner.objects.partners()
 
     def validate(self, instance) -> None:
-        if instance.population is not None and instance.population < 0:
-            raise ValidationError({"population": "cannot be negative."})
+        if instance.area_km2 is not None and instance.area_km2 <= 0:
+            raise ValidationError({"area_km2": "An area must be more than zero."})
         instance.clean()
 
     def export_queryset(self):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
@@ -92,7 +93,8 @@ def detect_encoding(sample: bytes) -> str:
             sample[: len(sample) - cut].decode("utf-8")
             return "utf-8-sig"
         except UnicodeDecodeError as error:
-            if error.start < len(sample) - 4:
+            # Forgive only a character cut off by the sample's end, not bad bytes near it.
+            if error.start < len(sample) - 4 or error.reason != "unexpected end of data":
                 break
     scores = {}
     for encoding in ("cp949", "gb18030"):
@@ -207,10 +209,14 @@ def _read_xlsx(path: Path) -> Table:
     if not openpyxl.xml.DEFUSEDXML:
         raise SpreadsheetError("Reading .xlsx needs defusedxml, which is not installed.")
     check_zip(path)
+    # A handle, not the path: openpyxl refuses a path by its suffix, and an Excel file
+    # renamed .csv is still an Excel file.
+    handle = path.open("rb")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for damaged or hostile files.
-        raise SpreadsheetError(f"The .xlsx file cannot be read: {error}") from None
+        handle.close()
+        raise SpreadsheetError(unreadable(error)) from None
     sheet = workbook.worksheets[0]
     notes = []
     if len(workbook.worksheets) > 1:
@@ -225,15 +231,17 @@ def _read_xlsx(path: Path) -> Table:
                 if any(cell is not None and str(cell).strip() for cell in cells):
                     yield number, list(cells)
         except Exception as error:
-            raise SpreadsheetError(f"The .xlsx file cannot be read: {error}") from None
+            raise SpreadsheetError(unreadable(error)) from None
         finally:
             workbook.close()
+            handle.close()
 
     rows = numbered()
     try:
         _, headers = next(rows)
     except StopIteration:
         workbook.close()
+        handle.close()
         raise SpreadsheetError("The first sheet of the workbook is empty.") from None
     return Table(
         headers=[clean_header(h) for h in headers],
@@ -241,6 +249,18 @@ def _read_xlsx(path: Path) -> Table:
         format="XLSX",
         notes=notes,
     )
+
+
+def unreadable(error: Exception) -> str:
+    """Why openpyxl could not read a workbook, without its hints for programmers (which
+    name the file on the server)."""
+    cause = error.__cause__ or error
+    if isinstance(cause, DefusedXmlException):
+        return (
+            "The workbook declares XML entities, as an “XML bomb” does; it is refused. "
+            "Save it again from Excel."
+        )
+    return f"The .xlsx file cannot be read: {cause}"
 
 
 def clean_header(value) -> str:

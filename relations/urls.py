@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "relations"
 
@@ -47,4 +47,11 @@ urlpatterns = [
         name="institution-delete",
     ),
     path("audit/deleted/", views.DeletedRecords.as_view(), name="deleted-records"),
+    path("imports/", import_views.ImportStart.as_view(), name="import-start"),
+    path(
+        "imports/templates/<slug:slug>.<str:fmt>",
+        import_views.ImportTemplate.as_view(),
+        name="import-template",
+    ),
+    path("imports/<str:token>/", import_views.ImportReview.as_view(), name="import-review"),
 ]

@@ -6,7 +6,6 @@ from django.views.generic import TemplateView
 
 from . import extensions
 from .dossier import partner_dossier
-from .exports import Column
 from .files import PrivateFile
 from .filters import AgreementFilter, InstitutionFilter, PartnerFilter, PersonFilter
 from .forms import (
@@ -78,28 +77,11 @@ class SearchPage(TemplateView):
 
 # ---- Partners -------------------------------------------------------------------------
 
-PARTNER_COLUMNS: list[Column] = [
-    ("English name", "name"),
-    ("Native name", "native_name"),
-    ("Kind", "get_kind_display"),
-    ("Country", "country.name"),
-    ("Country code", "country.code"),
-    ("Region", "region"),
-    ("Relationship level", "get_level_display"),
-    ("Level since", "level_since_display"),
-    ("Status", "get_status_display"),
-    ("Established", "established_on_display"),
-    ("Population", "population"),
-    ("Area (km²)", "area_km2"),
-    ("Website", "website"),
-]
-
 
 class PartnerList(ListPage):
     model = Partner
     filterset_class = PartnerFilter
     template_name = "relations/partner_list.html"
-    export_columns = PARTNER_COLUMNS
 
     def get_queryset(self):
         return (
@@ -138,27 +120,11 @@ class PartnerDelete(DeletePage):
 
 # ---- Agreements -----------------------------------------------------------------------
 
-AGREEMENT_COLUMNS: list[Column] = [
-    ("Title", "title"),
-    ("Partner", "partner.name"),
-    ("Kind", "get_kind_display"),
-    ("Status", "get_status_display"),
-    ("Signed on", "signed_on_display"),
-    ("Signed at", "signed_place"),
-    ("Our party", "home_party"),
-    ("Partner party", "partner_party"),
-    ("Sets level", "get_sets_level_display"),
-    ("Valid from", "valid_from"),
-    ("Valid until", "valid_until"),
-    ("Date inferred", "date_inferred"),
-]
-
 
 class AgreementList(ListPage):
     model = Agreement
     filterset_class = AgreementFilter
     template_name = "relations/agreement_list.html"
-    export_columns = AGREEMENT_COLUMNS
 
     def get_queryset(self):
         return Agreement.objects.select_related("partner").prefetch_related("sectors")
@@ -215,14 +181,6 @@ class AgreementFile(PrivateFile):
 
 # ---- People ---------------------------------------------------------------------------
 
-PERSON_COLUMNS: list[Column] = [
-    ("Name", "name"),
-    ("Native name", "native_name"),
-    ("Side", "partner.name"),
-    ("Email", "email"),
-    ("Phone", "phone"),
-]
-
 
 # The list shows each person's first position: one held now (started, no end) if any,
 # else the one last known to be held. NULLs last also on PostgreSQL, which sorts them
@@ -237,7 +195,6 @@ class PersonList(ListPage):
     model = Person
     filterset_class = PersonFilter
     template_name = "relations/person_list.html"
-    export_columns = PERSON_COLUMNS
 
     def get_queryset(self):
         return Person.objects.select_related("partner").prefetch_related(
@@ -285,21 +242,11 @@ class PersonDelete(DeletePage):
 
 # ---- Institutions ---------------------------------------------------------------------
 
-INSTITUTION_COLUMNS: list[Column] = [
-    ("English name", "name"),
-    ("Native name", "native_name"),
-    ("Kind", "get_kind_display"),
-    ("Where", "partner.name"),
-    ("Address", "address"),
-    ("Website", "website"),
-]
-
 
 class InstitutionList(ListPage):
     model = Institution
     filterset_class = InstitutionFilter
     template_name = "relations/institution_list.html"
-    export_columns = INSTITUTION_COLUMNS
 
     def get_queryset(self):
         return Institution.objects.select_related("partner")

@@ -100,6 +100,10 @@ def project_routes() -> list[Route]:
                 elif param == "content_type_id":  # the admin's "view on site" redirect
                     values[param] = ContentType.objects.get_for_model(Partner).pk
                     values["object_id"] = sample(Partner).pk
+                elif match.view_name == "relations:import-template":
+                    values[param] = {"slug": "partners", "fmt": "csv"}[param]
+                elif param == "token" and match.view_name == "relations:import-review":
+                    values[param] = "expired-or-unknown"
                 elif param in {"app_label", "object_id"}:
                     continue
                 elif match.view_name == "password_reset_confirm" or param == "url":

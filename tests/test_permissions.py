@@ -78,6 +78,8 @@ ALLOWED_STATUS = [
     (r"^admin:view_on_site$|^admin:django\.views\.generic\.base\.RedirectView$", 302, EVERYONE),
     (r"^admin:django\.contrib\.admin\.sites\.catch_all_view$", 404, EVERYONE),
     (r"^admin:login$", 302, {ADMINISTRATOR.name}),  # Staff go on to the admin's index.
+    # An unknown upload sends the administrator back to the import page, with a message.
+    (r"^relations:import-review$", 302, {ADMINISTRATOR.name}),
 ]
 # The apps an Administrator administers in the admin (not django-axes' lockout records).
 ADMINISTERED_APPS = {"auth", "relations", "delegations"}
