@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from relations.views import HomePage, SearchPage
+from delegations.views import Dashboard
+from relations.views import SearchPage
 
 admin.site.site_header = "Amity administration"
 admin.site.site_title = "Amity"
 admin.site.index_title = "Relations and delegations"
 
 urlpatterns = [
-    path("", HomePage.as_view(), name="home"),
+    path("", Dashboard.as_view(), name="home"),
     path("search/", SearchPage.as_view(), name="search"),
     path("", include("relations.urls")),
     path("delegations/", include("delegations.urls")),

@@ -307,9 +307,11 @@ def clashes_for(delegation: Delegation) -> list[Clash]:
     return [c for c in found if c.involves(delegation)] + own_clashes([delegation])
 
 
-def open_clashes() -> list[Clash]:
-    """Every warning that touches a visit still planned, confirmed or under way."""
-    open_visits = list(checked(Delegation.objects.filter(status__in=Delegation.OPEN_STATUSES)))
+def open_clashes(delegations=None) -> list[Clash]:
+    """Every warning that touches a visit still planned, confirmed or under way: among
+    ``delegations`` (a queryset, e.g. one partner's), else among all."""
+    visits = Delegation.objects.all() if delegations is None else delegations
+    open_visits = list(checked(visits.filter(status__in=Delegation.OPEN_STATUSES)))
     if not open_visits:
         return []
     first = min(d.period[0] for d in open_visits)

@@ -1,11 +1,14 @@
 """What delegations adds to the relations pages (registered in DelegationsConfig.ready)."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from relations import extensions
-from relations.extensions import SearchGroup, SearchResult, Section, TimelineEvent
+from relations.extensions import Action, SearchGroup, SearchResult, Section, TimelineEvent
 from relations.search import fold
 
+from .briefing import BRIEFING_PERMISSIONS
 from .models import Delegation, Member
 
 VISIT_KINDS = {
@@ -95,11 +98,19 @@ def search_delegations(query: str, limit: int) -> SearchGroup:
     return SearchGroup("Delegations", results, matches.count() - limit if len(found) > limit else 0)
 
 
+def partner_briefing_action(partner, user) -> Action | None:
+    if partner.is_home or not user.has_perms(BRIEFING_PERMISSIONS):
+        return None
+    url = reverse("delegations:briefing-print", args=[partner.pk])
+    return Action(gettext("Briefing book"), url, "book")
+
+
 def register() -> None:
     extensions.exchange_date_paths.append("delegations__start")
     extensions.sector_paths.append("delegations__sectors")
     extensions.timeline_sources.append(visit_events)
     extensions.partner_sections.append(partner_visits_and_gifts)
+    extensions.partner_actions.append(partner_briefing_action)
     extensions.person_sections.append(person_delegations)
     extensions.agreement_sections.append(agreement_signing)
     extensions.search_sources.append(search_delegations)

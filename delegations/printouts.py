@@ -42,12 +42,16 @@ def printout_context(delegation: Delegation, *, show_needs: bool = True) -> dict
 
 
 def printout_filename(delegation: Delegation, suffix: str = "") -> str:
-    """An ASCII file name from the title; a title in Hangul or Hanzi alone slugs to
-    nothing, so the record's number stands in for it."""
-    slug = slugify(delegation.title)
+    return ascii_filename(delegation.title, f"delegation-{delegation.pk}", suffix)
+
+
+def ascii_filename(title: str, fallback: str, suffix: str = "") -> str:
+    """An ASCII file name from a title; a title in Hangul or Hanzi alone slugs to
+    nothing, so ``fallback`` (the record's number) stands in for it."""
+    slug = slugify(title)
     if len(slug) > 60:
         slug = slug[:61].rsplit("-", 1)[0]  # whole words only
-    slug = slug or f"delegation-{delegation.pk}"
+    slug = slug or fallback
     return f"{slug}-{suffix}" if suffix else slug
 
 

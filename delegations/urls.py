@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "delegations"
 
@@ -30,6 +30,8 @@ urlpatterns = [
         name="delegation-members-sensitive",
     ),
     path("<int:pk>/passports/", views.DelegationPassports.as_view(), name="delegation-passports"),
+    path("partners/<int:pk>/briefing/", views.PartnerBriefing.as_view(), name="briefing-print"),
+    path("partners/<int:pk>/briefing.pdf", views.PartnerBriefingPdf.as_view(), name="briefing-pdf"),
     path("clashes/", views.ClashList.as_view(), name="clash-list"),
     path("calendar/", views.DelegationCalendar.as_view(), name="calendar"),
     path("calendar/feed/", views.CalendarSubscription.as_view(), name="calendar-subscription"),
@@ -42,4 +44,11 @@ urlpatterns = [
     path("gifts/<int:pk>/delete/", views.GiftDelete.as_view(), name="gift-delete"),
     path("files/gift/<int:pk>/", views.GiftFile.as_view(), name="gift-file"),
     path("files/document/<int:pk>/", views.DocumentFile.as_view(), name="document-file"),
+    path("reports/", report_views.ReportList.as_view(), name="report-list"),
+    path("reports/reports.xlsx", report_views.ReportXlsx.as_view(), name="report-xlsx"),
+    path(
+        "reports/annual-statistics.xlsx",
+        report_views.AnnualStatisticsXlsx.as_view(),
+        name="annual-statistics-xlsx",
+    ),
 ]

@@ -21,13 +21,15 @@ from django.views.generic import TemplateView
 from relations.audit import StaleRecord
 from relations.exports import Column, xlsx_response
 from relations.files import PrivateFile
-from relations.models import AccessRecord
+from relations.models import AccessRecord, Partner
 from relations.pages import CreatePage, DeletePage, DetailPage, ListPage, UpdatePage
 from relations.roles import EXPORT_DATA, EXPORT_SENSITIVE, VIEW_SENSITIVE
 from relations.sensitive import ReasonForm, record_access
 
+from .briefing import BRIEFING_PERMISSIONS, partner_briefing
 from .calendar import delegations_ics, feed_delegations, month_grid, parse_month, shift_month
 from .clashes import clashes_for, open_clashes
+from .dashboard import dashboard_for
 from .filters import DelegationFilter, GiftFilter
 from .forms import (
     AccommodationFormSet,
@@ -56,6 +58,7 @@ from .printouts import (
     MEMBER_COLUMNS,
     PASSPORT_COLUMN,
     ROOMING_COLUMNS,
+    ascii_filename,
     printout_context,
     printout_filename,
     printout_queryset,
@@ -185,6 +188,21 @@ class DelegationMove(PermissionRequiredMixin, View):
                 request, f"“{delegation.title}” is now {delegation.get_status_display().lower()}."
             )
         return HttpResponseRedirect(delegation.get_absolute_url())
+
+
+class Dashboard(PermissionRequiredMixin, TemplateView):
+    """The home page: what is coming and what needs attention (see dashboard.py).
+
+    Login leads here, so everyone who may log in opens it; each section shows only to
+    those who may see its records, and a user with no role is told so.
+    """
+
+    permission_required = ()  # each section checks its own, in dashboard_for()
+    template_name = "delegations/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, **dashboard_for(self.request.user, timezone.localdate())}
 
 
 class ClashList(PermissionRequiredMixin, TemplateView):
@@ -353,11 +371,18 @@ class DelegationPrint(DetailPage):
         return True
 
 
-class DelegationPdf(DelegationPrint):
-    """The printable page as an A4 PDF, made by WeasyPrint."""
+class PdfPage:
+    """Mixed into a printable page: answers with the page as an A4 PDF made by WeasyPrint,
+    or, when WeasyPrint cannot be loaded, with a page saying why and where to print from."""
 
-    def shows_needs(self) -> bool:
-        return self.request.user.has_perm(VIEW_SENSITIVE)
+    unavailable_template = ""
+
+    def pdf_filename(self) -> str:
+        raise NotImplementedError
+
+    def pdf_recorded(self, context, filename: str) -> None:
+        """Write the AccessRecord of the file handed out."""
+        raise NotImplementedError
 
     def render_to_response(self, context, **response_kwargs):
         try:
@@ -366,18 +391,30 @@ class DelegationPdf(DelegationPrint):
             from weasyprint import HTML
         except (ImportError, OSError) as error:
             logger.warning("No PDF: WeasyPrint cannot be loaded (%s)", error)
-            return render(
-                self.request,
-                "delegations/delegation_pdf_unavailable.html",
-                {"delegation": self.object},
-                status=503,
-            )
+            return render(self.request, self.unavailable_template, context, status=503)
         html = render_to_string(self.template_name, context, request=self.request)
         # The page is self-contained (inline styles, local fonts), so WeasyPrint fetches
         # nothing; base_url only makes its links absolute.
         pdf = HTML(string=html, base_url=self.request.build_absolute_uri("/")).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")
-        filename = printout_filename(self.object)
+        filename = self.pdf_filename()
+        self.pdf_recorded(context, filename)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
+
+
+class DelegationPdf(PdfPage, DelegationPrint):
+    """The printable page as an A4 PDF."""
+
+    unavailable_template = "delegations/delegation_pdf_unavailable.html"
+
+    def shows_needs(self) -> bool:
+        return self.request.user.has_perm(VIEW_SENSITIVE)
+
+    def pdf_filename(self) -> str:
+        return printout_filename(self.object)
+
+    def pdf_recorded(self, context, filename: str) -> None:
         record_access(
             self.request,
             kind=AccessRecord.Kind.EXPORT,
@@ -385,8 +422,39 @@ class DelegationPdf(DelegationPrint):
             rows=context["listed_size"],
             sensitive=context["show_needs"],
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
+
+
+# ---- Partner briefing book ------------------------------------------------------------
+
+
+class PartnerBriefing(DetailPage):
+    """A partner's briefing book on a standalone A4 page to print (see briefing.py)."""
+
+    model = Partner
+    permission_required = BRIEFING_PERMISSIONS
+    template_name = "delegations/partner_briefing.html"
+
+    def get_queryset(self):
+        return Partner.objects.prefetch_related("aliases")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["briefing"] = partner_briefing(self.object, today=timezone.localdate())
+        return context
+
+
+class PartnerBriefingPdf(PdfPage, PartnerBriefing):
+    """The briefing book as an A4 PDF."""
+
+    unavailable_template = "delegations/partner_briefing_pdf_unavailable.html"
+
+    def pdf_filename(self) -> str:
+        return ascii_filename(self.object.name, f"partner-{self.object.pk}", "briefing")
+
+    def pdf_recorded(self, context, filename: str) -> None:
+        record_access(
+            self.request, kind=AccessRecord.Kind.EXPORT, what=f"{filename}.pdf", rows=None
+        )
 
 
 class DelegationSheet(DetailPage):

@@ -83,14 +83,9 @@ def newest_first(events: list[TimelineEvent]) -> list[TimelineEvent]:
     return dated + [e for e in events if not e.date]
 
 
-def partner_dossier(partner: Partner) -> Dossier:
-    agreements = list(
-        partner.agreements.prefetch_related(
-            "sectors",
-            Prefetch("approvals", queryset=Approval.objects.order_by("approved_on", "body")),
-            "signatories__person",
-        ).select_related("source")
-    )
+def relationship_ladder(partner: Partner, agreements: list[Agreement]) -> list[LadderStep]:
+    """The levels the relationship went through, oldest first, each with the agreement
+    that set it; the current level closes the ladder when no agreement set it."""
     ladder = [
         LadderStep(a.get_sets_level_display(), a.signed_on_display, a)
         for a in sorted(
@@ -100,6 +95,18 @@ def partner_dossier(partner: Partner) -> Dossier:
     ]
     if partner.level and not any(step.level == partner.get_level_display() for step in ladder):
         ladder.append(LadderStep(partner.get_level_display(), partner.level_since_display, None))
+    return ladder
+
+
+def partner_dossier(partner: Partner) -> Dossier:
+    agreements = list(
+        partner.agreements.prefetch_related(
+            "sectors",
+            Prefetch("approvals", queryset=Approval.objects.order_by("approved_on", "body")),
+            "signatories__person",
+        ).select_related("source")
+    )
+    ladder = relationship_ladder(partner, agreements)
 
     institutions = list(
         partner.institutions.prefetch_related(

@@ -1,8 +1,8 @@
 """What other apps add to the relations pages, so that relations never imports them.
 
 ``delegations`` registers its part in its AppConfig.ready(): visits on a partner's
-timeline, its sections on the dossier and on a person's page, its search results, and
-the ORM paths that make "last exchange" and the sector filter count visits too.
+timeline, its sections and buttons on the dossier, its sections on a person's page, its
+search results, and the ORM paths that make "last exchange" and the sector filter count visits too.
 """
 
 import datetime
@@ -41,6 +41,15 @@ class Section:
     figures: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Action:
+    """A button another app adds to a page's toolbar."""
+
+    label: str
+    url: str
+    icon: str = ""  # a Bootstrap Icons name, e.g. "book"
+
+
 @dataclass
 class SearchGroup:
     label: str
@@ -61,6 +70,8 @@ sector_paths: list[str] = ["agreements__sectors"]
 
 timeline_sources: list[Callable[[object], Iterable[TimelineEvent]]] = []
 partner_sections: list[Callable[[object], Section | None]] = []
+# Buttons on a partner's dossier, given the partner and the user (None: not for them).
+partner_actions: list[Callable[[object, object], Action | None]] = []
 person_sections: list[Callable[[object], Section | None]] = []
 agreement_sections: list[Callable[[object], Section | None]] = []
 search_sources: list[Callable[[str, int], SearchGroup]] = []

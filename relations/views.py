@@ -42,23 +42,6 @@ from .pages import (
 )
 
 
-class HomePage(TemplateView):
-    """The dashboard arrives with its own issue; until then, the way in."""
-
-    template_name = "home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["counts"] = {
-            "Partners": (Partner.objects.partners().count(), "relations:partner-list"),
-            "Agreements": (Agreement.objects.count(), "relations:agreement-list"),
-            "People": (Person.objects.count(), "relations:person-list"),
-            "Institutions": (Institution.objects.count(), "relations:institution-list"),
-        }
-        context["recent_agreements"] = Agreement.objects.select_related("partner")[:5]
-        return context
-
-
 class SearchPage(TemplateView):
     template_name = "relations/search.html"
     per_group = 20
@@ -99,6 +82,8 @@ class PartnerDetail(DetailPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["dossier"] = partner_dossier(self.object)
+        actions = (make(self.object, self.request.user) for make in extensions.partner_actions)
+        context["actions"] = [action for action in actions if action]
         return context
 
 
