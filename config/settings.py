@@ -193,6 +193,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+# The interface languages, each named in itself for the switcher. The choice is kept in a
+# cookie (LocaleMiddleware reads it before the browser's Accept-Language).
+LANGUAGES = [("en", "English"), ("ko", "한국어"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
 USE_I18N = True
 USE_TZ = True

@@ -1,12 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from delegations.views import Dashboard
 from relations.views import SearchPage
 
-admin.site.site_header = "Amity administration"
+admin.site.site_header = _("Amity administration")
 admin.site.site_title = "Amity"
-admin.site.index_title = "Relations and delegations"
+admin.site.index_title = _("Relations and delegations")
 
 urlpatterns = [
     path("", Dashboard.as_view(), name="home"),
@@ -14,6 +17,8 @@ urlpatterns = [
     path("", include("relations.urls")),
     path("delegations/", include("delegations.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The language switcher; open to all, so the login page can switch too.
+    path("i18n/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 # MEDIA_URL is deliberately not routed, not even with DEBUG on (no `static(MEDIA_URL, ...)`):

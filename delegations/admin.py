@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from relations.admin import (
     SOURCE_FIELDSET,
@@ -101,7 +103,7 @@ class AgreementSigningInline(admin.TabularInline):
     model = AgreementSigning
     autocomplete_fields = ["agreement"]
     extra = 0
-    verbose_name_plural = "agreements signed during the visit"
+    verbose_name_plural = _("agreements signed during the visit")
 
 
 @admin.register(Delegation)
@@ -138,18 +140,18 @@ class DelegationAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "direction", "partner", "status"]}),
-        ("Dates", {"fields": [("start", "start_precision"), ("end", "end_precision")]}),
+        (_("Dates"), {"fields": [("start", "start_precision"), ("end", "end_precision")]}),
         (
-            "People",
+            _("People"),
             {"fields": [("leader", "leader_title"), "declared_size", "invited_by", "host"]},
         ),
-        ("Purpose and outcome", {"fields": ["purpose", "sectors", "outcome"]}),
-        ("Budget and notes", {"fields": [("budget", "budget_currency"), "notes"]}),
+        (_("Purpose and outcome"), {"fields": ["purpose", "sectors", "outcome"]}),
+        (_("Budget and notes"), {"fields": [("budget", "budget_currency"), "notes"]}),
         SOURCE_FIELDSET,
-        ("Record", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        (_("Record"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
 
-    @admin.display(description="dates", ordering="start")
+    @admin.display(description=_("dates"), ordering="start")
     def dates(self, delegation):
         return delegation.dates_display
 
@@ -208,7 +210,7 @@ class MemberAdmin(SpreadsheetAdmin):
         readonly = super().get_readonly_fields(request, obj)
         return readonly if request.user.has_perm(VIEW_SENSITIVE) else [*readonly, "passport"]
 
-    @admin.display(description="passport number")
+    @admin.display(description=_("passport number"))
     def passport(self, member):
         return mask(member.passport_number) or "—"
 
@@ -263,7 +265,7 @@ class AccommodationAdmin(HistoryAdmin):
     list_select_related = ["hotel", "delegation"]
     date_hierarchy = "check_in"
 
-    @admin.display(description="nights")
+    @admin.display(description=_("nights"))
     def nights(self, accommodation):
         return accommodation.nights
 
@@ -343,11 +345,11 @@ class GiftAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
             {"fields": ["direction", "description", "details", "partner", "delegation", "photo"]},
         ),
         (
-            "Giving",
+            _("Giving"),
             {"fields": ["giver", "recipient", ("given_on", "given_on_precision")]},
         ),
         (
-            "Value and registration",
+            _("Value and registration"),
             {
                 "fields": [
                     ("value", "currency"),
@@ -360,7 +362,7 @@ class GiftAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
         SOURCE_FIELDSET,
     ]
 
-    @admin.display(description="given", ordering="given_on")
+    @admin.display(description=_("given"), ordering="given_on")
     def given(self, gift):
         return gift.given_on_display
 
@@ -373,8 +375,13 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
     actions = ["revoke"]
 
-    @admin.action(description="Revoke: give the selected feeds a new secret address")
+    @admin.action(description=_("Revoke: give the selected feeds a new secret address"))
     def revoke(self, request, queryset):
         for feed in queryset:
             feed.revoke()
-        self.message_user(request, f"{queryset.count()} calendar feed(s) revoked.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d calendar feed revoked.", "%(count)d calendar feeds revoked.", count)
+            % {"count": count},
+        )

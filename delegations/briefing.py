@@ -76,8 +76,8 @@ class Paragraph:
     inferred: bool = False
 
     def __str__(self) -> str:
-        when = f"{self.when} ({_('date inferred')})" if self.inferred else self.when
-        return f"{when}: {self.text}"
+        when = _("%(when)s (date inferred)") % {"when": self.when} if self.inferred else self.when
+        return _("%(when)s: %(text)s") % {"when": when, "text": self.text}
 
 
 @dataclass
@@ -448,19 +448,25 @@ def site_visits(visit: Delegation) -> list[ProgrammeItem]:
 
 
 def agreement_paragraph(agreement: Agreement) -> Paragraph:
-    text = _("the %(kind)s “%(title)s” was signed") % {
+    # Whole sentences, so that each language can order the place and the parties.
+    between = agreement.home_party and agreement.partner_party
+    if agreement.signed_place and between:
+        text = _(
+            "the %(kind)s “%(title)s” was signed at %(place)s between %(home)s and %(partner)s."
+        )
+    elif agreement.signed_place:
+        text = _("the %(kind)s “%(title)s” was signed at %(place)s.")
+    elif between:
+        text = _("the %(kind)s “%(title)s” was signed between %(home)s and %(partner)s.")
+    else:
+        text = _("the %(kind)s “%(title)s” was signed.")
+    text %= {
         "kind": agreement.get_kind_display().lower(),
         "title": agreement.title,
+        "place": agreement.signed_place,
+        "home": agreement.home_party,
+        "partner": agreement.partner_party,
     }
-    if agreement.signed_place:
-        text = _("%(text)s at %(place)s") % {"text": text, "place": agreement.signed_place}
-    if agreement.home_party and agreement.partner_party:
-        text = _("%(text)s between %(home)s and %(partner)s") % {
-            "text": text,
-            "home": agreement.home_party,
-            "partner": agreement.partner_party,
-        }
-    text += "."
     if agreement.sets_level:
         text += " " + _("It set the relationship level to %(level)s.") % {
             "level": agreement.get_sets_level_display().lower()

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 import icalendar
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from relations.dates import Precision
 
 from .models import Delegation, ProgrammeItem
 
-FEED_NAME = "Amity delegations"
+FEED_NAME = gettext_lazy("Amity delegations")
 FEED_PRODID = "-//Amity//Delegations calendar//EN"
 # Subscribers drop anything that leaves the feed, so history older than this disappears
 # from their calendars; the feed would otherwise grow with every visit ever recorded.
@@ -147,7 +149,7 @@ def delegation_summary(delegation: Delegation) -> str:
     summary = f"{ARROWS[delegation.direction]} {delegation.partner}: {delegation.title}"
     if delegation.status == Delegation.Status.CANCELLED:
         # Google Calendar shows cancelled events of a subscribed feed as if they were on.
-        summary = f"Cancelled: {summary}"
+        summary = _("Cancelled: %(visit)s") % {"visit": summary}
     return summary
 
 
@@ -157,9 +159,9 @@ def delegation_description(delegation: Delegation, url: str) -> str:
         leader = str(delegation.leader)
         if delegation.leader_title:
             leader += f", {delegation.leader_title}"
-        lines.append(f"Leader: {leader}")
+        lines.append(_("Leader: %(leader)s") % {"leader": leader})
     if delegation.purpose:
-        lines.append(f"Purpose: {delegation.purpose}")
+        lines.append(_("Purpose: %(purpose)s") % {"purpose": delegation.purpose})
     lines.append(url)
     return "\n".join(lines)
 
@@ -201,7 +203,10 @@ def programme_item_event(
     event.add("dtstart", item.starts_at.astimezone(tz))
     event.add("dtend", item.ends_at.astimezone(tz))
     event.add("summary", f"{item.title} ({ARROWS[delegation.direction]} {delegation.partner})")
-    lines = [f"{item.get_kind_display()} during “{delegation.title}”"]
+    lines = [
+        _("%(kind)s during “%(visit)s”")
+        % {"kind": item.get_kind_display(), "visit": delegation.title}
+    ]
     if item.description:
         lines.append(item.description)
     lines.append(url)
@@ -232,7 +237,7 @@ def delegations_ics(queryset: QuerySet[Delegation], *, base_url: str = "") -> by
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", FEED_NAME)
+    cal.add("x-wr-calname", str(FEED_NAME))
     cal.add("x-wr-timezone", str(tz))
     cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", icalendar.vDuration(FEED_REFRESH))  # unknown to icalendar

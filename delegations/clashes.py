@@ -14,7 +14,10 @@ from itertools import combinations
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from relations.dates import Precision, format_partial
 
 from .models import Delegation, InterpreterAssignment, Member, ProgrammeItem, Transport
 
@@ -53,8 +56,13 @@ class Clash:
         return any(d.pk == delegation.pk for d in self.delegations)
 
 
+def day(date: datetime.date) -> str:
+    return format_partial(date, Precision.DAY)
+
+
 def local(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "j M Y, H:i")
+    moment = timezone.localtime(moment)
+    return f"{day(moment.date())}, {moment:%H:%M}"
 
 
 def span(booking: Booking) -> str:
@@ -70,13 +78,13 @@ def bookings_of(delegations: list[Delegation]) -> list[Booking]:
     for item in items:
         delegation = by_pk[item.delegation_id]
         start, end = item.starts_at, item.ends_at
-        label = f"“{item.title}”"
+        label = _("“%(title)s”") % {"title": item.title}
         if item.responsible:
             bookings.append(
                 Booking(
                     ("person", item.responsible_id),
                     str(item.responsible),
-                    "responsible officer",
+                    _("responsible officer"),
                     start,
                     end,
                     delegation,
@@ -89,7 +97,7 @@ def bookings_of(delegations: list[Delegation]) -> list[Booking]:
                 Booking(
                     ("person", item.interpreter_id),
                     str(item.interpreter),
-                    "interpreter",
+                    _("interpreter"),
                     start,
                     end,
                     delegation,
@@ -102,7 +110,7 @@ def bookings_of(delegations: list[Delegation]) -> list[Booking]:
                 Booking(
                     ("venue", item.venue_id),
                     str(item.venue),
-                    "venue",
+                    _("venue"),
                     start,
                     end,
                     delegation,
@@ -118,24 +126,27 @@ def bookings_of(delegations: list[Delegation]) -> list[Booking]:
             Booking(
                 ("person", assignment.interpreter_id),
                 str(assignment.interpreter),
-                "interpreter",
+                _("interpreter"),
                 assignment.starts_at,
                 assignment.ends_at,
                 by_pk[assignment.delegation_id],
                 assignment,
-                "an interpreting assignment",
+                _("an interpreting assignment"),
             )
         )
     for transport in Transport.objects.filter(delegation__in=by_pk).select_related("driver"):
         end = transport.arrives_at or transport.departs_at + datetime.timedelta(hours=1)
         delegation = by_pk[transport.delegation_id]
-        label = f"the {transport.get_kind_display().lower()} {transport.reference}".strip()
+        label = (
+            _("the %(kind)s %(reference)s")
+            % {"kind": transport.get_kind_display().lower(), "reference": transport.reference}
+        ).strip()
         if transport.vehicle:
             bookings.append(
                 Booking(
                     ("vehicle", transport.vehicle.strip().upper()),
                     transport.vehicle,
-                    "vehicle",
+                    _("vehicle"),
                     transport.departs_at,
                     end,
                     delegation,
@@ -148,7 +159,7 @@ def bookings_of(delegations: list[Delegation]) -> list[Booking]:
                 Booking(
                     ("person", transport.driver_id),
                     str(transport.driver),
-                    "driver",
+                    _("driver"),
                     transport.departs_at,
                     end,
                     delegation,
@@ -180,15 +191,28 @@ def booking_clashes(bookings: Iterable[Booking]) -> list[Clash]:
         for a, b in combinations(group, 2):
             if not is_clash(a, b):
                 continue
-            what = {"person": a.name, "venue": a.name, "vehicle": f"Vehicle {a.name}"}
+            what = a.name
+            if a.resource[0] == "vehicle":
+                what = _("Vehicle %(plate)s") % {"plate": a.name}
             clashes.append(
                 Clash(
                     kind=f"{a.resource[0]}-double-booked",
-                    message=(
-                        f"{what[a.resource[0]]} is booked twice: as {a.role} for {a.label} "
-                        f"({a.delegation.title}, {span(a)}) and as {b.role} for {b.label} "
-                        f"({b.delegation.title}, {span(b)})."
-                    ),
+                    message=_(
+                        "%(what)s is booked twice: as %(role)s for %(label)s (%(visit)s, "
+                        "%(span)s) and as %(other_role)s for %(other_label)s (%(other_visit)s, "
+                        "%(other_span)s)."
+                    )
+                    % {
+                        "what": what,
+                        "role": a.role,
+                        "label": a.label,
+                        "visit": a.delegation.title,
+                        "span": span(a),
+                        "other_role": b.role,
+                        "other_label": b.label,
+                        "other_visit": b.delegation.title,
+                        "other_span": span(b),
+                    },
                     delegations=tuple(
                         {a.delegation.pk: a.delegation, b.delegation.pk: b.delegation}.values()
                     ),
@@ -217,10 +241,17 @@ def membership_clashes(delegations: list[Delegation]) -> list[Clash]:
                 clashes.append(
                     Clash(
                         kind="person-in-two-visits",
-                        message=(
-                            f"{visits[first_pk]} is on two visits at once: {first.title} "
-                            f"({first.dates_display}) and {second.title} ({second.dates_display})."
-                        ),
+                        message=_(
+                            "%(person)s is on two visits at once: %(first)s (%(first_dates)s) "
+                            "and %(second)s (%(second_dates)s)."
+                        )
+                        % {
+                            "person": visits[first_pk],
+                            "first": first.title,
+                            "first_dates": first.dates_display,
+                            "second": second.title,
+                            "second_dates": second.dates_display,
+                        },
                         delegations=(first, second),
                         links=(
                             (first.title, first.get_absolute_url()),
@@ -251,10 +282,8 @@ def own_clashes(delegations: list[Delegation]) -> list[Clash]:
         clashes.append(
             Clash(
                 kind="item-outside-dates",
-                message=(
-                    f"“{item.title}” is on {date_format(item.date, 'j M Y')}, outside the "
-                    f"visit's dates ({delegation.dates_display})."
-                ),
+                message=_("“%(title)s” is on %(date)s, outside the visit's dates (%(dates)s).")
+                % {"title": item.title, "date": day(item.date), "dates": delegation.dates_display},
                 delegations=(delegation,),
                 links=((item.title, f"{delegation.get_absolute_url()}#programmeitem-{item.pk}"),),
                 when=item.date,
@@ -267,12 +296,14 @@ def own_clashes(delegations: list[Delegation]) -> list[Clash]:
         clashes.append(
             Clash(
                 kind="more-members-than-declared",
-                message=(
-                    f"{member_count} members are listed but the head-count declared is "
-                    f"{delegation.declared_size}."
-                ),
+                message=ngettext(
+                    "%(count)d member is listed but the head-count declared is %(declared)d.",
+                    "%(count)d members are listed but the head-count declared is %(declared)d.",
+                    member_count,
+                )
+                % {"count": member_count, "declared": delegation.declared_size},
                 delegations=(delegation,),
-                links=(("Members", f"{delegation.get_absolute_url()}#members"),),
+                links=((_("Members"), f"{delegation.get_absolute_url()}#members"),),
                 when=delegation.start,
             )
         )

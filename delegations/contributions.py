@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from relations import extensions
 from relations.extensions import Action, SearchGroup, SearchResult, Section, TimelineEvent
@@ -12,8 +12,8 @@ from .briefing import BRIEFING_PERMISSIONS
 from .models import Delegation, Member
 
 VISIT_KINDS = {
-    Delegation.Direction.INBOUND: ("visit-in", "Inbound visit"),
-    Delegation.Direction.OUTBOUND: ("visit-out", "Outbound visit"),
+    Delegation.Direction.INBOUND: ("visit-in", gettext_lazy("Inbound visit")),
+    Delegation.Direction.OUTBOUND: ("visit-out", gettext_lazy("Outbound visit")),
 }
 
 
@@ -24,10 +24,19 @@ def visit_events(partner) -> list[TimelineEvent]:
     events = []
     for visit in visits:
         kind, label = VISIT_KINDS[visit.direction]
-        size = f"{visit.declared_size} people" if visit.declared_size else ""
-        leader = f"led by {visit.leader}" if visit.leader else ""
+        size = ""
+        if visit.declared_size:
+            size = ngettext("%(count)d person", "%(count)d people", visit.declared_size) % {
+                "count": visit.declared_size
+            }
+        leader = ""
         if visit.leader and visit.leader_title:
-            leader += f", {visit.leader_title}"
+            leader = gettext("led by %(leader)s, %(title)s") % {
+                "leader": visit.leader,
+                "title": visit.leader_title,
+            }
+        elif visit.leader:
+            leader = gettext("led by %(leader)s") % {"leader": visit.leader}
         events.append(
             TimelineEvent(
                 visit.start,
@@ -49,10 +58,13 @@ def partner_visits_and_gifts(partner) -> Section:
     )
     gifts = list(partner.gifts.select_related("delegation"))
     return Section(
-        title="Gifts exchanged",
+        title=gettext("Gifts exchanged"),
         template="delegations/includes/partner_gifts.html",
         context={"gifts": gifts, "source_ids": {g.source_id for g in gifts}},
-        figures={"Visits received": counts["inbound"], "Visits made": counts["outbound"]},
+        figures={
+            gettext("Visits received"): counts["inbound"],
+            gettext("Visits made"): counts["outbound"],
+        },
     )
 
 
@@ -60,7 +72,7 @@ def person_delegations(person) -> Section:
     memberships = Member.objects.filter(person=person).select_related("delegation__partner")
     led = Delegation.objects.filter(leader=person).exclude(members__person=person)
     return Section(
-        title="Delegations taken part in",
+        title=gettext("Delegations taken part in"),
         template="delegations/includes/person_delegations.html",
         context={"memberships": list(memberships), "led": list(led.select_related("partner"))},
     )
@@ -71,7 +83,7 @@ def agreement_signing(agreement) -> Section | None:
     if visit is None:
         return None
     return Section(
-        title="Signed during the visit",
+        title=gettext("Signed during the visit"),
         template="delegations/includes/agreement_signing.html",
         context={"visit": visit},
     )
@@ -95,7 +107,8 @@ def search_delegations(query: str, limit: int) -> SearchGroup:
         )
         for d in found[:limit]
     ]
-    return SearchGroup("Delegations", results, matches.count() - limit if len(found) > limit else 0)
+    more = matches.count() - limit if len(found) > limit else 0
+    return SearchGroup(gettext("Delegations"), results, more)
 
 
 def partner_briefing_action(partner, user) -> Action | None:

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from relations.models import Partner, Sector
@@ -14,22 +15,28 @@ def date_input():
 
 
 class DelegationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Text", method="filter_text")
-    direction = django_filters.ChoiceFilter(choices=Delegation.Direction.choices)
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.partners())
-    country = django_filters.ChoiceFilter(field_name="partner__country", choices=countries)
-    status = django_filters.ChoiceFilter(choices=Delegation.Status.choices)
-    year = django_filters.NumberFilter(field_name="start__year", label="Year")
+    q = django_filters.CharFilter(label=_("Text"), method="filter_text")
+    direction = django_filters.ChoiceFilter(
+        label=_("Direction"), choices=Delegation.Direction.choices
+    )
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Partner"), queryset=Partner.objects.partners()
+    )
+    country = django_filters.ChoiceFilter(
+        field_name="partner__country", label=_("Partner country"), choices=countries
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Delegation.Status.choices)
+    year = django_filters.NumberFilter(field_name="start__year", label=_("Year"))
     start_from = django_filters.DateFilter(
-        field_name="start", lookup_expr="gte", label="From", widget=date_input()
+        field_name="start", lookup_expr="gte", label=_("From"), widget=date_input()
     )
     start_to = django_filters.DateFilter(
-        field_name="start", lookup_expr="lte", label="To", widget=date_input()
+        field_name="start", lookup_expr="lte", label=_("To"), widget=date_input()
     )
     sector = django_filters.ModelChoiceFilter(
-        field_name="sectors", queryset=Sector.objects.all(), distinct=True
+        field_name="sectors", label=_("Sectors"), queryset=Sector.objects.all(), distinct=True
     )
-    leader = django_filters.CharFilter(label="Leader", method="filter_leader")
+    leader = django_filters.CharFilter(label=_("Leader"), method="filter_leader")
     sort = django_filters.OrderingFilter(
         fields=[
             ("start", "start"),
@@ -68,15 +75,19 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
 
 class GiftFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Text", method="filter_text")
-    direction = django_filters.ChoiceFilter(choices=Gift.Direction.choices)
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.partners())
-    year = django_filters.NumberFilter(field_name="given_on__year", label="Year")
-    disposition = django_filters.ChoiceFilter(choices=Gift.Disposition.choices)
+    q = django_filters.CharFilter(label=_("Text"), method="filter_text")
+    direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Gift.Direction.choices)
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Partner"), queryset=Partner.objects.partners()
+    )
+    year = django_filters.NumberFilter(field_name="given_on__year", label=_("Year"))
+    disposition = django_filters.ChoiceFilter(
+        label=_("Disposition"), choices=Gift.Disposition.choices
+    )
     needs_registration = django_filters.BooleanFilter(
-        label="Needs registration",
+        label=_("Needs registration"),
         method="filter_needs_registration",
-        widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
     )
     sort = NullsLastOrderingFilter(
         fields=[

@@ -1,5 +1,7 @@
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from relations.files import PrivateFileLinksMixin
 from relations.forms import PartialDatesMixin, ProvenanceFields, VersionCheckMixin, date_widget
@@ -76,12 +78,12 @@ class MemberForm(forms.ModelForm):
     """A member is an existing person, or a new one typed in place."""
 
     new_person = forms.CharField(
-        label="or new person",
+        label=_("or new person"),
         required=False,
         max_length=200,
-        help_text="Name of someone not yet recorded",
+        help_text=_("Name of someone not yet recorded"),
     )
-    new_person_native = forms.CharField(label="native name", required=False, max_length=200)
+    new_person_native = forms.CharField(label=_("native name"), required=False, max_length=200)
 
     class Meta:
         model = Member
@@ -106,9 +108,9 @@ class MemberForm(forms.ModelForm):
             return cleaned
         person, new_name = cleaned.get("person"), cleaned.get("new_person", "").strip()
         if person and new_name:
-            self.add_error("new_person", "Choose a person or type a new name, not both.")
+            self.add_error("new_person", gettext("Choose a person or type a new name, not both."))
         elif not person and not new_name and self.has_changed():
-            self.add_error("person", "Choose a person or type a new name.")
+            self.add_error("person", gettext("Choose a person or type a new name."))
         return cleaned
 
     def save(self, commit=True):
@@ -168,7 +170,9 @@ class MemberFormSetBase(BaseInlineFormSet):
             person = form.cleaned_data.get("person") if hasattr(form, "cleaned_data") else None
             if person and not form.cleaned_data.get("DELETE"):
                 if person.pk in seen:
-                    form.add_error("person", f"{person} is listed twice.")
+                    form.add_error(
+                        "person", gettext("%(person)s is listed twice.") % {"person": person}
+                    )
                 seen.add(person.pk)
 
 
@@ -254,4 +258,6 @@ class GiftForm(PrivateFileLinksMixin, VersionCheckMixin, PartialDatesMixin, form
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.partners()
-        self.fields["delegation"].help_text = "The visit during which it changed hands, if any."
+        self.fields["delegation"].help_text = gettext(
+            "The visit during which it changed hands, if any."
+        )

@@ -9,10 +9,14 @@ from django.db import models
 from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from relations.audit import Versioned, audit_trail
 from relations.dates import Precision, last_day
 from relations.encryption import EncryptedTextField
+from relations.languages import name_fields
 from relations.models import (
     Agreement,
     Institution,
@@ -31,6 +35,16 @@ from relations.uploads import validate_document, validate_image
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def either(choices: list[str]) -> str:
+    """The choices as "a or b or c", in the language of the page."""
+    if not choices:
+        return ""
+    text = choices[0]
+    for choice in choices[1:]:
+        text = gettext("%(first)s or %(second)s") % {"first": text, "second": choice}
+    return text
 
 
 class DelegationQuerySet(models.QuerySet):
@@ -58,15 +72,15 @@ class Delegation(Provenance, Versioned):
     """A visit: they come to us (inbound) or we go to them (outbound)."""
 
     class Direction(models.TextChoices):
-        INBOUND = "inbound", "Inbound (they visit us)"
-        OUTBOUND = "outbound", "Outbound (we visit them)"
+        INBOUND = "inbound", _("Inbound (they visit us)")
+        OUTBOUND = "outbound", _("Outbound (we visit them)")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        CONFIRMED = "confirmed", "Confirmed"
-        UNDER_WAY = "under_way", "Under way"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNDER_WAY = "under_way", _("Under way")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # The only moves a status may make once recorded.
     NEXT_STATUSES = {
@@ -97,13 +111,13 @@ class Delegation(Provenance, Versioned):
         related_name="delegations_led",
     )
     leader_title = models.CharField(
-        "leader's title then", max_length=200, blank=True, help_text="As held at the time."
+        _("leader's title then"), max_length=200, blank=True, help_text=_("As held at the time.")
     )
     declared_size = models.PositiveIntegerField(
-        "declared head-count",
+        _("declared head-count"),
         null=True,
         blank=True,
-        help_text="The size the sources give, even when no member list exists.",
+        help_text=_("The size the sources give, even when no member list exists."),
     )
     invited_by = models.CharField(max_length=300, blank=True)
     host = models.CharField(max_length=300, blank=True)
@@ -115,7 +129,7 @@ class Delegation(Provenance, Versioned):
         through="AgreementSigning",
         blank=True,
         related_name="delegations",
-        help_text="Agreements signed during the visit.",
+        help_text=_("Agreements signed during the visit."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -189,8 +203,11 @@ class Delegation(Provenance, Versioned):
         """Move along planned → confirmed → under way → completed, or to cancelled."""
         if status not in self.NEXT_STATUSES[self.status]:
             raise ValidationError(
-                f"A {self.get_status_display().lower()} delegation cannot become "
-                f"{self.Status(status).label.lower()}."
+                gettext("A %(status)s delegation cannot become %(next)s.")
+                % {
+                    "status": self.get_status_display().lower(),
+                    "next": self.Status(status).label.lower(),
+                }
             )
         self.status = status
         self.save(update_fields=["status", "updated_at"])
@@ -198,17 +215,47 @@ class Delegation(Provenance, Versioned):
     def clean(self):
         normalise_partial_dates(self, "start", "end")
         if ends_before_start(self.start, self.end, self.end_precision):
-            raise ValidationError({"end": "A delegation cannot end before it starts."})
+            raise ValidationError({"end": gettext("A delegation cannot end before it starts.")})
         if self.partner_id and self.partner.is_home:
-            raise ValidationError({"partner": "Choose a partner, not the home authority."})
+            raise ValidationError({"partner": gettext("Choose a partner, not the home authority.")})
         recorded = self.recorded_status()
         if recorded and self.status not in self.allowed_statuses(recorded):
-            allowed = [self.Status(s).label.lower() for s in self.allowed_statuses(recorded)]
+            stay, *moves = [self.Status(s).label.lower() for s in self.allowed_statuses(recorded)]
             was = self.Status(recorded).label.lower()
-            message = f"A {was} delegation can only stay {allowed[0]}"
-            if allowed[1:]:
-                message += " or become " + " or ".join(allowed[1:])
-            raise ValidationError({"status": message + "."})
+            if moves:
+                message = gettext("A %(was)s delegation can only stay %(stay)s or become %(next)s.")
+            else:
+                message = gettext("A %(was)s delegation can only stay %(stay)s.")
+            raise ValidationError(
+                {"status": message % {"was": was, "stay": stay, "next": either(moves)}}
+            )
+
+
+name_fields(
+    Delegation,
+    _("delegation"),
+    _("delegations"),
+    title=_("title"),
+    direction=_("direction"),
+    partner=_("partner"),
+    start=_("start"),
+    start_precision=_("start precision"),
+    end=_("end"),
+    end_precision=_("end precision"),
+    status=_("status"),
+    purpose=_("purpose"),
+    outcome=_("outcome"),
+    sectors=_("sectors"),
+    leader=_("leader"),
+    invited_by=_("invited by"),
+    host=_("host"),
+    budget=_("budget"),
+    budget_currency=_("budget currency"),
+    notes=_("notes"),
+    agreements=_("agreements"),
+    created_at=_("created at"),
+    updated_at=_("updated at"),
+)
 
 
 class AgreementSigning(models.Model):
@@ -220,21 +267,33 @@ class AgreementSigning(models.Model):
     history = audit_trail()
 
     class Meta:
-        verbose_name = "agreement signed during the visit"
+        verbose_name = _("agreement signed during the visit")
 
     def __str__(self):
-        return f"{self.agreement} during {self.delegation}"
+        return gettext("%(agreement)s during %(delegation)s") % {
+            "agreement": self.agreement,
+            "delegation": self.delegation,
+        }
+
+
+name_fields(
+    AgreementSigning,
+    None,
+    _("agreements signed during the visit"),
+    delegation=_("delegation"),
+    agreement=_("agreement"),
+)
 
 
 class MemberRole(models.TextChoices):
     # In the order a member list is read: leaders first.
-    LEADER = "leader", "Leader"
-    CO_LEADER = "co_leader", "Co-leader"
-    DEPUTY = "deputy", "Deputy leader"
-    MEMBER = "member", "Member"
-    INTERPRETER = "interpreter", "Interpreter"
-    STAFF = "staff", "Staff"
-    PRESS = "press", "Press"
+    LEADER = "leader", _("Leader")
+    CO_LEADER = "co_leader", _("Co-leader")
+    DEPUTY = "deputy", _("Deputy leader")
+    MEMBER = "member", _("Member")
+    INTERPRETER = "interpreter", _("Interpreter")
+    STAFF = "staff", _("Staff")
+    PRESS = "press", _("Press")
 
 
 ROLE_RANK = Case(
@@ -251,15 +310,15 @@ class Member(models.Model):
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
-    title = models.CharField("title then", max_length=200, blank=True)
-    organisation = models.CharField("organisation then", max_length=200, blank=True)
+    title = models.CharField(_("title then"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation then"), max_length=200, blank=True)
     dietary_needs = models.CharField(max_length=200, blank=True)
     accessibility_needs = models.CharField(max_length=200, blank=True)
     passport_number = EncryptedTextField(
-        blank=True, help_text="Sensitive: encrypted, masked, never exported without a reason."
+        blank=True, help_text=_("Sensitive: encrypted, masked, never exported without a reason.")
     )
     arrival = models.CharField(
-        max_length=200, blank=True, help_text="Flight or train, date and time."
+        max_length=200, blank=True, help_text=_("Flight or train, date and time.")
     )
     departure = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
@@ -276,21 +335,37 @@ class Member(models.Model):
         return f"{self.person} ({self.get_role_display()})"
 
 
+name_fields(
+    Member,
+    _("member"),
+    _("members"),
+    delegation=_("delegation"),
+    person=_("person"),
+    role=_("role"),
+    dietary_needs=_("dietary needs"),
+    accessibility_needs=_("accessibility needs"),
+    passport_number=_("passport number"),
+    arrival=_("arrival"),
+    departure=_("departure"),
+    notes=_("notes"),
+)
+
+
 class Venue(Versioned):
     """A reusable place: hotel, hall, school, site."""
 
     class Kind(models.TextChoices):
-        HOTEL = "hotel", "Hotel"
-        HALL = "hall", "Hall or office"
-        SCHOOL = "school", "School"
-        HOSPITAL = "hospital", "Hospital"
-        SITE = "site", "Site or landmark"
-        RESTAURANT = "restaurant", "Restaurant"
-        SPORTS = "sports", "Sports ground"
-        OTHER = "other", "Other"
+        HOTEL = "hotel", _("Hotel")
+        HALL = "hall", _("Hall or office")
+        SCHOOL = "school", _("School")
+        HOSPITAL = "hospital", _("Hospital")
+        SITE = "site", _("Site or landmark")
+        RESTAURANT = "restaurant", _("Restaurant")
+        SPORTS = "sports", _("Sports ground")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
-    native_name = models.CharField("native-script name", max_length=200, blank=True)
+    native_name = models.CharField(_("native-script name"), max_length=200, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER)
     partner = models.ForeignKey(
         Partner,
@@ -298,7 +373,7 @@ class Venue(Versioned):
         null=True,
         blank=True,
         related_name="venues",
-        help_text="The authority where the venue is.",
+        help_text=_("The authority where the venue is."),
     )
     institution = models.ForeignKey(
         Institution, on_delete=models.SET_NULL, null=True, blank=True, related_name="venues"
@@ -318,22 +393,35 @@ class Venue(Versioned):
         return self.name
 
 
+name_fields(
+    Venue,
+    _("venue"),
+    _("venues"),
+    name=_("name"),
+    kind=_("kind"),
+    partner=_("partner"),
+    institution=_("institution"),
+    address=_("address"),
+    notes=_("notes"),
+)
+
+
 class ProgrammeItem(Provenance):
     """One entry of a visit's programme. Historical items may lack a day or a time."""
 
     class Kind(models.TextChoices):
-        MEETING = "meeting", "Meeting"
-        SITE_VISIT = "site_visit", "Site visit"
-        CEREMONY = "ceremony", "Ceremony"
-        SIGNING = "signing", "Signing"
-        MEAL = "meal", "Meal"
-        TRANSFER = "transfer", "Transfer"
-        SPORTS = "sports", "Sports event"
-        CULTURAL = "cultural", "Cultural event"
-        OTHER = "other", "Other"
+        MEETING = "meeting", _("Meeting")
+        SITE_VISIT = "site_visit", _("Site visit")
+        CEREMONY = "ceremony", _("Ceremony")
+        SIGNING = "signing", _("Signing")
+        MEAL = "meal", _("Meal")
+        TRANSFER = "transfer", _("Transfer")
+        SPORTS = "sports", _("Sports event")
+        CULTURAL = "cultural", _("Cultural event")
+        OTHER = "other", _("Other")
 
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="programme")
-    date = models.DateField(null=True, blank=True, help_text="Leave empty when not known.")
+    date = models.DateField(null=True, blank=True, help_text=_("Leave empty when not known."))
     start_time = models.TimeField(null=True, blank=True)
     end_time = models.TimeField(null=True, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.MEETING)
@@ -348,7 +436,7 @@ class ProgrammeItem(Provenance):
         null=True,
         blank=True,
         related_name="programme_items_responsible",
-        verbose_name="responsible officer",
+        verbose_name=_("responsible officer"),
     )
     interpreter = models.ForeignKey(
         Person,
@@ -395,11 +483,29 @@ class ProgrammeItem(Provenance):
 
     def clean(self):
         if self.end_time and not self.start_time:
-            raise ValidationError({"start_time": "Give the start time as well as the end."})
+            raise ValidationError(
+                {"start_time": gettext("Give the start time as well as the end.")}
+            )
         if self.start_time and not self.date:
-            raise ValidationError({"date": "A time needs its day."})
+            raise ValidationError({"date": gettext("A time needs its day.")})
         if self.start_time and self.end_time and self.end_time < self.start_time:
-            raise ValidationError({"end_time": "An item cannot end before it starts."})
+            raise ValidationError({"end_time": gettext("An item cannot end before it starts.")})
+
+
+name_fields(
+    ProgrammeItem,
+    _("programme item"),
+    _("programme items"),
+    delegation=_("delegation"),
+    date=_("date"),
+    start_time=_("start time"),
+    end_time=_("end time"),
+    kind=_("kind"),
+    title=_("title"),
+    venue=_("venue"),
+    description=_("description"),
+    interpreter=_("interpreter"),
+)
 
 
 class Accommodation(models.Model):
@@ -420,30 +526,48 @@ class Accommodation(models.Model):
         constraints = [ends_after_starts("accommodation", "check_in", "check_out")]
 
     def __str__(self):
-        return f"{self.hotel}, {self.check_in:%d %b} – {self.check_out:%d %b %Y}"
+        return gettext("%(hotel)s, %(check_in)s – %(check_out)s") % {
+            "hotel": self.hotel,
+            "check_in": date_format(self.check_in, pgettext("day and month", "d M")),
+            "check_out": date_format(self.check_out, pgettext("day, month and year", "d M Y")),
+        }
 
     @property
     def nights(self) -> int:
         return (self.check_out - self.check_in).days
 
 
+name_fields(
+    Accommodation,
+    _("accommodation"),
+    _("accommodations"),
+    delegation=_("delegation"),
+    hotel=_("hotel"),
+    check_in=_("check in"),
+    check_out=_("check out"),
+    rooms=_("rooms"),
+    room_notes=_("room notes"),
+    booking_reference=_("booking reference"),
+)
+
+
 class Transport(models.Model):
     class Kind(models.TextChoices):
-        FLIGHT = "flight", "Flight"
-        TRAIN = "train", "Train"
-        BUS = "bus", "Bus"
-        VAN = "van", "Van"
-        CAR = "car", "Car"
-        FERRY = "ferry", "Ferry"
+        FLIGHT = "flight", _("Flight")
+        TRAIN = "train", _("Train")
+        BUS = "bus", _("Bus")
+        VAN = "van", _("Van")
+        CAR = "car", _("Car")
+        FERRY = "ferry", _("Ferry")
 
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="transports")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     description = models.CharField(max_length=200, blank=True)
     reference = models.CharField(
-        max_length=100, blank=True, help_text="Flight or train number, booking reference."
+        max_length=100, blank=True, help_text=_("Flight or train number, booking reference.")
     )
     vehicle = models.CharField(
-        max_length=100, blank=True, help_text="Plate or fleet number of our own vehicle."
+        max_length=100, blank=True, help_text=_("Plate or fleet number of our own vehicle.")
     )
     driver = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="drives"
@@ -464,12 +588,30 @@ class Transport(models.Model):
         return f"{self.get_kind_display()} {self.reference or self.vehicle}".strip()
 
 
+name_fields(
+    Transport,
+    _("transport"),
+    _("transports"),
+    delegation=_("delegation"),
+    kind=_("kind"),
+    description=_("description"),
+    reference=_("reference"),
+    vehicle=_("vehicle"),
+    driver=_("driver"),
+    departs_at=_("departs at"),
+    arrives_at=_("arrives at"),
+    origin=_("origin"),
+    destination=_("destination"),
+    seats=_("seats"),
+)
+
+
 class InterpreterAssignment(models.Model):
     delegation = models.ForeignKey(
         Delegation, on_delete=models.CASCADE, related_name="interpreters"
     )
     interpreter = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="interpreting")
-    languages = models.CharField(max_length=100, blank=True, help_text="e.g. Korean–Chinese")
+    languages = models.CharField(max_length=100, blank=True, help_text=_("e.g. Korean–Chinese"))
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     notes = models.CharField(max_length=300, blank=True)
@@ -484,6 +626,19 @@ class InterpreterAssignment(models.Model):
         return f"{self.interpreter} ({self.languages})" if self.languages else str(self.interpreter)
 
 
+name_fields(
+    InterpreterAssignment,
+    _("interpreter assignment"),
+    _("interpreter assignments"),
+    delegation=_("delegation"),
+    interpreter=_("interpreter"),
+    languages=_("languages"),
+    starts_at=_("starts at"),
+    ends_at=_("ends at"),
+    notes=_("notes"),
+)
+
+
 class GiftQuerySet(models.QuerySet):
     def needs_registration(self):
         """Worth at least the threshold in settings and not registered yet."""
@@ -495,15 +650,15 @@ class Gift(Provenance, Versioned):
     """A gift given or received: public-ethics rules require registering valuable ones."""
 
     class Direction(models.TextChoices):
-        GIVEN = "given", "Given by us"
-        RECEIVED = "received", "Received by us"
+        GIVEN = "given", _("Given by us")
+        RECEIVED = "received", _("Received by us")
 
     class Disposition(models.TextChoices):
-        KEPT = "kept", "Kept"
-        DISPLAYED = "displayed", "Displayed"
-        TRANSFERRED = "transferred", "Transferred"
-        RETURNED = "returned", "Returned"
-        HANDED_OVER = "handed_over", "Handed over (given)"
+        KEPT = "kept", _("Kept")
+        DISPLAYED = "displayed", _("Displayed")
+        TRANSFERRED = "transferred", _("Transferred")
+        RETURNED = "returned", _("Returned")
+        HANDED_OVER = "handed_over", _("Handed over (given)")
 
     direction = models.CharField(max_length=10, choices=Direction.choices)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="gifts")
@@ -512,21 +667,21 @@ class Gift(Provenance, Versioned):
     )
     description = models.CharField(max_length=300)
     details = models.TextField(blank=True)
-    giver = models.CharField(max_length=200, help_text="Person or body that gave it.")
-    recipient = models.CharField(max_length=200, help_text="Person or body that received it.")
+    giver = models.CharField(max_length=200, help_text=_("Person or body that gave it."))
+    recipient = models.CharField(max_length=200, help_text=_("Person or body that received it."))
     given_on = models.DateField(null=True, blank=True)
     given_on_precision = precision_field()
     value = models.DecimalField(
-        "estimated value", max_digits=14, decimal_places=2, null=True, blank=True
+        _("estimated value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     currency = models.CharField(max_length=3, default="KRW")
     value_krw = models.DecimalField(
-        "estimated value in KRW",
+        _("estimated value in KRW"),
         max_digits=14,
         decimal_places=0,
         null=True,
         blank=True,
-        help_text="Needed for registration when the value is in another currency.",
+        help_text=_("Needed for registration when the value is in another currency."),
     )
     disposition = models.CharField(max_length=12, choices=Disposition.choices, blank=True)
     disposition_note = models.CharField(max_length=300, blank=True)
@@ -577,18 +732,44 @@ class Gift(Provenance, Versioned):
             self.value_krw = self.value
         if self.value is not None and self.currency != "KRW" and self.value_krw is None:
             raise ValidationError(
-                {"value_krw": f"Give the KRW estimate of a gift valued in {self.currency}."}
+                {
+                    "value_krw": gettext("Give the KRW estimate of a gift valued in %(currency)s.")
+                    % {"currency": self.currency}
+                }
             )
         if self.delegation_id and self.partner_id and self.delegation.partner_id != self.partner_id:
-            raise ValidationError({"delegation": "This delegation went to another partner."})
+            raise ValidationError(
+                {"delegation": gettext("This delegation went to another partner.")}
+            )
+
+
+name_fields(
+    Gift,
+    _("gift"),
+    _("gifts"),
+    direction=_("direction"),
+    partner=_("partner"),
+    delegation=_("delegation"),
+    description=_("description"),
+    details=_("details"),
+    giver=_("giver"),
+    recipient=_("recipient"),
+    given_on=_("given on"),
+    given_on_precision=_("given on precision"),
+    currency=_("currency"),
+    disposition=_("disposition"),
+    disposition_note=_("disposition note"),
+    registration_reference=_("registration reference"),
+    photo=_("photo"),
+)
 
 
 class Document(models.Model):
     """A file kept with a delegation: programme, letter, report or photo."""
 
     class Kind(models.TextChoices):
-        DOCUMENT = "document", "Document"
-        PHOTO = "photo", "Photo"
+        DOCUMENT = "document", _("Document")
+        PHOTO = "photo", _("Photo")
 
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
@@ -605,6 +786,18 @@ class Document(models.Model):
         return self.caption or self.file.name.rsplit("/", 1)[-1]
 
 
+name_fields(
+    Document,
+    _("document"),
+    _("documents"),
+    delegation=_("delegation"),
+    kind=_("kind"),
+    file=_("file"),
+    caption=_("caption"),
+    uploaded_at=_("uploaded at"),
+)
+
+
 class CalendarFeed(models.Model):
     """A user's secret address for subscribing to the delegations calendar."""
 
@@ -618,7 +811,7 @@ class CalendarFeed(models.Model):
     history = audit_trail(excluded_fields=["token"])
 
     def __str__(self):
-        return f"Calendar feed of {self.user}"
+        return gettext("Calendar feed of %(user)s") % {"user": self.user}
 
     def get_absolute_url(self):
         return reverse("delegations:calendar-feed", args=[self.token])
@@ -627,3 +820,13 @@ class CalendarFeed(models.Model):
         """Give the feed a new secret: the old address stops working at once."""
         self.token = new_feed_token()
         self.save(update_fields=["token"])
+
+
+name_fields(
+    CalendarFeed,
+    _("calendar feed"),
+    _("calendar feeds"),
+    user=_("user"),
+    token=_("token"),
+    created_at=_("created at"),
+)

@@ -9,6 +9,7 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from relations.exports import Column
 
@@ -58,26 +59,26 @@ def ascii_filename(title: str, fallback: str, suffix: str = "") -> str:
 # ---- Member list ----------------------------------------------------------------------
 
 MEMBER_COLUMNS: list[Column] = [
-    ("Name", "person.name"),
-    ("Native name", "person.native_name"),
-    ("Role", "get_role_display"),
-    ("Title then", "title"),
-    ("Organisation then", "organisation"),
-    ("Dietary needs", "dietary_needs"),
-    ("Accessibility needs", "accessibility_needs"),
-    ("Arrival", "arrival"),
-    ("Departure", "departure"),
+    (_("Name"), "person.name"),
+    (_("Native name"), "person.native_name"),
+    (_("Role"), "get_role_display"),
+    (_("Title then"), "title"),
+    (_("Organisation then"), "organisation"),
+    (_("Dietary needs"), "dietary_needs"),
+    (_("Accessibility needs"), "accessibility_needs"),
+    (_("Arrival"), "arrival"),
+    (_("Departure"), "departure"),
 ]
 # Only in the export a user with EXPORT_SENSITIVE asks for, giving a reason.
-PASSPORT_COLUMN: Column = ("Passport number", "passport_number")
+PASSPORT_COLUMN: Column = (_("Passport number"), "passport_number")
 
 # Members' needs are sensitive personal data: files carry them only for users with
-# VIEW_SENSITIVE (relations/roles.py).
-NEEDS_HEADERS = {"Dietary needs", "Accessibility needs"}
+# VIEW_SENSITIVE (relations/roles.py). Known by what they read, as headers are translated.
+NEEDS = {"dietary_needs", "accessibility_needs"}
 
 
 def without_needs(columns: list[Column]) -> list[Column]:
-    return [column for column in columns if column[0] not in NEEDS_HEADERS]
+    return [column for column in columns if column[1] not in NEEDS]
 
 
 # ---- Rooming list ---------------------------------------------------------------------
@@ -102,18 +103,18 @@ class RoomingRow:
 
 
 ROOMING_COLUMNS: list[Column] = [
-    ("Hotel", "hotel"),
-    ("Check-in", "check_in"),
-    ("Check-out", "check_out"),
-    ("Nights", "nights"),
-    ("Rooms", "rooms"),
-    ("Room notes", "room_notes"),
-    ("Booking reference", "booking_reference"),
-    ("Guest", "guest"),
-    ("Native name", "native_name"),
-    ("Role", "role"),
-    ("Dietary needs", "dietary_needs"),
-    ("Accessibility needs", "accessibility_needs"),
+    (_("Hotel"), "hotel"),
+    (_("Check-in"), "check_in"),
+    (_("Check-out"), "check_out"),
+    (_("Nights"), "nights"),
+    (_("Rooms"), "rooms"),
+    (_("Room notes"), "room_notes"),
+    (_("Booking reference"), "booking_reference"),
+    (_("Guest"), "guest"),
+    (_("Native name"), "native_name"),
+    (_("Role"), "role"),
+    (_("Dietary needs"), "dietary_needs"),
+    (_("Accessibility needs"), "accessibility_needs"),
 ]
 
 

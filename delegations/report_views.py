@@ -117,7 +117,10 @@ def write_report(workbook, report: Report, period: Period) -> int:
     append(sheet, [_("Period: %(period)s") % {"period": period}])
     append(sheet, [COUNTING_RULE])
     sheet.append([])
-    headers = [f"{c.group}: {c.header}" if c.group else c.header for c in report.columns]
+    headers = [
+        _("%(group)s: %(header)s") % {"group": c.group, "header": c.header} if c.group else c.header
+        for c in report.columns
+    ]
     append(sheet, [report.label_header, *headers])
     for row in report.rows:
         append(sheet, [row.label, *row.values])
@@ -135,7 +138,7 @@ def write_annual_statistics(workbook, statistics: AnnualStatistics) -> int:
     sheet.column_dimensions["B"].width = 30
     title = _("International exchanges in %(year)s") % {"year": statistics.year}
     if statistics.home:
-        title = f"{statistics.home}: {title}"
+        title = _("%(home)s: %(title)s") % {"home": statistics.home, "title": title}
     append(sheet, [title])
     append(sheet, [COUNTING_RULE])
     append(

@@ -460,7 +460,7 @@ def people_exchanged(period: Period) -> Report:
                 {
                     "key": f"{direction}-{source}",
                     "stack": direction,
-                    "label": f"{name}: {source_name}",
+                    "label": _("%(group)s: %(header)s") % {"group": name, "header": source_name},
                     "data": [row.values[offset + i] for row in table],
                 }
                 for offset, direction, name in ((0, INBOUND, inbound), (3, OUTBOUND, outbound))

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from relations.cells import read_date_range, read_partial_date
@@ -34,6 +35,7 @@ from relations.resources import (
     ProvenanceResource,
     Resource,
     SectorsReference,
+    among,
     register,
 )
 
@@ -53,7 +55,7 @@ class DelegationReference(Reference):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("aliases", ("방문단", "대표단", "代表团"))
-        super().__init__("delegation", "Delegation", label_path="delegation__title", **kwargs)
+        super().__init__("delegation", _("Delegation"), label_path="delegation__title", **kwargs)
 
     def parse(self, value, context):
         hint = context.row.get("delegation_start")
@@ -70,7 +72,7 @@ class DelegationStart(Column):
     def __init__(self):
         super().__init__(
             "delegation_start",
-            "Delegation start",
+            _("Delegation start"),
             aliases=("방문 시작일", "방문일", "访问日期"),
             example="2009-09-20",
         )
@@ -143,7 +145,7 @@ class DelegationResource(ProvenanceResource):
     partner_country = PartnerCountry()
     direction = ChoiceColumn(
         "direction",
-        "Direction",
+        _("Direction"),
         Delegation.Direction,
         aliases=("방향", "구분", "방문구분", "方向"),
         synonyms={
@@ -165,7 +167,7 @@ class DelegationResource(ProvenanceResource):
     )
     title = Column(
         "title",
-        "Title",
+        _("Title"),
         aliases=("방문단명", "제목", "행사명", "名称"),
         required=True,
         max_length=300,
@@ -173,38 +175,41 @@ class DelegationResource(ProvenanceResource):
     )
     start = VisitStart(
         "start",
-        "Start",
+        _("Start"),
         aliases=("시작일", "방문 시작일", "방문일", "기간", "开始日期"),
         required=True,
         example="2009-09-20",
-        help_text="A date, or a range such as 2009.09.20~23 (the end then fills End).",
+        help_text=_("A date, or a range such as 2009.09.20~23 (the end then fills End)."),
     )
-    end = VisitEnd("end", "End", aliases=("종료일", "结束日期"), example="2009-09-23")
+    end = VisitEnd("end", _("End"), aliases=("종료일", "结束日期"), example="2009-09-23")
     status = ChoiceColumn(
         "status",
-        "Status",
+        _("Status"),
         Delegation.Status,
         aliases=("상태", "状态"),
         synonyms={"완료": "completed", "예정": "planned", "취소": "cancelled", "확정": "confirmed"},
         example="Completed",
     )
-    purpose = Column("purpose", "Purpose", aliases=("목적", "방문목적", "目的"))
-    outcome = Column("outcome", "Outcome", aliases=("성과", "결과", "成果"))
+    purpose = Column("purpose", _("Purpose"), aliases=("목적", "방문목적", "目的"))
+    outcome = Column("outcome", _("Outcome"), aliases=("성과", "결과", "成果"))
     sectors = SectorsReference()
     leader = PersonReference(
-        "leader", "Leader", aliases=("단장", "대표", "团长"), label_path="leader__name"
+        "leader", _("Leader"), aliases=("단장", "대표", "团长"), label_path="leader__name"
     )
     leader_title = Column(
-        "leader_title", "Leader's title then", aliases=("단장 직위", "직위"), max_length=200
+        "leader_title", _("Leader's title then"), aliases=("단장 직위", "직위"), max_length=200
     )
     declared_size = NumberColumn(
-        "declared_size", "Declared head-count", aliases=("인원", "방문인원", "人数"), example="21명"
+        "declared_size",
+        _("Declared head-count"),
+        aliases=("인원", "방문인원", "人数"),
+        example="21명",
     )
-    invited_by = Column("invited_by", "Invited by", aliases=("초청기관",), max_length=300)
-    host = Column("host", "Host", aliases=("접수기관", "주관", "接待单位"), max_length=300)
-    budget = DecimalColumn("budget", "Budget", aliases=("예산", "预算"))
-    budget_currency = Column("budget_currency", "Budget currency", max_length=3, example="KRW")
-    notes = Column("notes", "Notes", aliases=("비고", "备注"))
+    invited_by = Column("invited_by", _("Invited by"), aliases=("초청기관",), max_length=300)
+    host = Column("host", _("Host"), aliases=("접수기관", "주관", "接待单位"), max_length=300)
+    budget = DecimalColumn("budget", _("Budget"), aliases=("예산", "预算"))
+    budget_currency = Column("budget_currency", _("Budget currency"), max_length=3, example="KRW")
+    notes = Column("notes", _("Notes"), aliases=("비고", "备注"))
 
     class Meta:
         model = Delegation
@@ -232,9 +237,9 @@ class DelegationResource(ProvenanceResource):
 
     computed = (
         Computed(
-            "Members listed",
+            _("Members listed"),
             lookup=lambda pks: dict(
-                Member.objects.filter(delegation__in=pks)
+                Member.objects.filter(among("delegation", pks))
                 .values("delegation")
                 .annotate(listed=Count("pk"))
                 .values_list("delegation", "listed")
@@ -248,9 +253,9 @@ class DelegationResource(ProvenanceResource):
         # a query per row. History imports record what happened, in any status.
         normalise_partial_dates(instance, "start", "end")
         if instance.end and last_day(instance.end, instance.end_precision) < instance.start:
-            raise ValidationError({"end": "A delegation cannot end before it starts."})
+            raise ValidationError({"end": gettext("A delegation cannot end before it starts.")})
         if instance.partner_id == self.home_pk:
-            raise ValidationError({"partner": "Choose a partner, not the home authority."})
+            raise ValidationError({"partner": gettext("Choose a partner, not the home authority.")})
         if not instance.budget_currency:
             instance.budget_currency = "KRW"
         instance.budget_currency = instance.budget_currency.upper()
@@ -269,7 +274,7 @@ class MemberResource(Resource):
     delegation_start = DelegationStart()
     person = PersonReference(
         "person",
-        "Person",
+        _("Person"),
         aliases=("성명", "이름", "name", "姓名"),
         label_path="person__name",
         hint_column="organisation",
@@ -278,29 +283,29 @@ class MemberResource(Resource):
     )
     role = ChoiceColumn(
         "role",
-        "Role",
+        _("Role"),
         Member.Role,
         aliases=("역할", "구분", "角色"),
         synonyms={"단장": "leader", "부단장": "deputy", "단원": "member", "통역": "interpreter"},
         example="Leader",
     )
-    title = Column("title", "Title then", aliases=("직위", "职务"), max_length=200)
+    title = Column("title", _("Title then"), aliases=("직위", "职务"), max_length=200)
     organisation = Column(
-        "organisation", "Organisation then", aliases=("소속", "单位"), max_length=200
+        "organisation", _("Organisation then"), aliases=("소속", "单位"), max_length=200
     )
     dietary_needs = Column(
-        "dietary_needs", "Dietary needs", aliases=("식이",), max_length=200, sensitive=True
+        "dietary_needs", _("Dietary needs"), aliases=("식이",), max_length=200, sensitive=True
     )
     accessibility_needs = Column(
         "accessibility_needs",
-        "Accessibility needs",
+        _("Accessibility needs"),
         aliases=("편의 지원",),
         max_length=200,
         sensitive=True,
     )
-    arrival = Column("arrival", "Arrival", aliases=("도착",), max_length=200)
-    departure = Column("departure", "Departure", aliases=("출발",), max_length=200)
-    notes = Column("notes", "Notes", aliases=("비고", "备注"))
+    arrival = Column("arrival", _("Arrival"), aliases=("도착",), max_length=200)
+    departure = Column("departure", _("Departure"), aliases=("출발",), max_length=200)
+    notes = Column("notes", _("Notes"), aliases=("비고", "备注"))
 
     class Meta:
         model = Member
@@ -329,12 +334,14 @@ class ProgrammeItemResource(ProvenanceResource):
 
     delegation = DelegationReference(required=True, example="Changning District delegation")
     delegation_start = DelegationStart()
-    date = DateColumn("date", "Date", aliases=("일자", "날짜", "日期"), example="2009-09-21")
-    start_time = TimeColumn("start_time", "From", aliases=("시작", "시간", "开始"), example="10:00")
-    end_time = TimeColumn("end_time", "To", aliases=("종료", "结束"), example="11:30")
+    date = DateColumn("date", _("Date"), aliases=("일자", "날짜", "日期"), example="2009-09-21")
+    start_time = TimeColumn(
+        "start_time", _("From"), aliases=("시작", "시간", "开始"), example="10:00"
+    )
+    end_time = TimeColumn("end_time", _("To"), aliases=("종료", "结束"), example="11:30")
     kind = ChoiceColumn(
         "kind",
-        "Kind",
+        _("Kind"),
         ProgrammeItem.Kind,
         aliases=("종류", "类型"),
         synonyms={"면담": "meeting", "시찰": "site_visit", "만찬": "meal", "오찬": "meal"},
@@ -342,14 +349,14 @@ class ProgrammeItemResource(ProvenanceResource):
     )
     title = Column(
         "title",
-        "Title",
+        _("Title"),
         aliases=("일정", "내용", "日程"),
         required=True,
         max_length=300,
         example="Courtesy call on the Mayor",
     )
-    venue = VenueReference("venue", "Venue", aliases=("장소", "地点"), label_path="venue__name")
-    description = Column("description", "Description", aliases=("세부내용", "说明"))
+    venue = VenueReference("venue", _("Venue"), aliases=("장소", "地点"), label_path="venue__name")
+    description = Column("description", _("Description"), aliases=("세부내용", "说明"))
 
     class Meta:
         model = ProgrammeItem
@@ -379,7 +386,7 @@ class GiftResource(ProvenanceResource):
     partner_country = PartnerCountry()
     direction = ChoiceColumn(
         "direction",
-        "Direction",
+        _("Direction"),
         Gift.Direction,
         aliases=("구분", "수수구분", "方向"),
         synonyms={"given": "given", "증정": "given", "received": "received", "접수": "received"},
@@ -388,7 +395,7 @@ class GiftResource(ProvenanceResource):
     )
     description = Column(
         "description",
-        "Description",
+        _("Description"),
         aliases=("선물", "품명", "礼品"),
         required=True,
         max_length=300,
@@ -397,33 +404,33 @@ class GiftResource(ProvenanceResource):
     delegation = DelegationReference()
     delegation_start = DelegationStart()
     giver = Column(
-        "giver", "Giver", aliases=("증정자", "준 사람", "赠送人"), required=True, max_length=200
+        "giver", _("Giver"), aliases=("증정자", "준 사람", "赠送人"), required=True, max_length=200
     )
     recipient = Column(
         "recipient",
-        "Recipient",
+        _("Recipient"),
         aliases=("수령자", "받은 사람", "接受人"),
         required=True,
         max_length=200,
     )
-    given_on = PartialDateColumn("given_on", "Given on", aliases=("수수일", "日期"))
-    value = DecimalColumn("value", "Estimated value", aliases=("가액", "금액", "价值"))
-    currency = Column("currency", "Currency", aliases=("통화", "货币"), max_length=3)
+    given_on = PartialDateColumn("given_on", _("Given on"), aliases=("수수일", "日期"))
+    value = DecimalColumn("value", _("Estimated value"), aliases=("가액", "금액", "价值"))
+    currency = Column("currency", _("Currency"), aliases=("통화", "货币"), max_length=3)
     value_krw = DecimalColumn(
-        "value_krw", "Estimated value in KRW", aliases=("원화 환산", "원화가액"), places=0
+        "value_krw", _("Estimated value in KRW"), aliases=("원화 환산", "원화가액"), places=0
     )
     disposition = ChoiceColumn(
         "disposition",
-        "Disposition",
+        _("Disposition"),
         Gift.Disposition,
         aliases=("처리", "처리결과"),
         synonyms={"보관": "kept", "전시": "displayed", "이관": "transferred", "반환": "returned"},
     )
-    disposition_note = Column("disposition_note", "Disposition note", max_length=300)
+    disposition_note = Column("disposition_note", _("Disposition note"), max_length=300)
     registration_reference = Column(
-        "registration_reference", "Registration reference", aliases=("등록번호",), max_length=100
+        "registration_reference", _("Registration reference"), aliases=("등록번호",), max_length=100
     )
-    details = Column("details", "Details", aliases=("세부내용", "说明"))
+    details = Column("details", _("Details"), aliases=("세부내용", "说明"))
 
     class Meta:
         model = Gift
@@ -449,7 +456,7 @@ class GiftResource(ProvenanceResource):
 
     computed = (
         Computed(
-            "Needs registration",
+            _("Needs registration"),
             paths=("value_krw", "registration_reference"),
             render=lambda value_krw, reference: (
                 "yes"
@@ -471,7 +478,9 @@ class GiftResource(ProvenanceResource):
         finally:
             instance.delegation_id = delegation_id
         if delegation_id and self.partner_of_delegation[delegation_id] != instance.partner_id:
-            raise ValidationError({"delegation": "This delegation went to another partner."})
+            raise ValidationError(
+                {"delegation": gettext("This delegation went to another partner.")}
+            )
 
     @cached_property
     def partner_of_delegation(self) -> dict[int, int]:

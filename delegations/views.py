@@ -13,6 +13,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -148,7 +149,7 @@ class DelegationFormPage:
 
     def saved(self):
         for clash in clashes_for(self.object):
-            messages.warning(self.request, f"Warning: {clash.message}")
+            messages.warning(self.request, _("Warning: %(clash)s") % {"clash": clash.message})
 
 
 class DelegationCreate(DelegationFormPage, CreatePage):
@@ -178,14 +179,18 @@ class DelegationMove(PermissionRequiredMixin, View):
             # Someone saved the delegation between our read and our UPDATE.
             messages.error(
                 request,
-                "Someone else saved this delegation at the same moment: "
-                "nothing was changed. Look at its status and try again.",
+                _(
+                    "Someone else saved this delegation at the same moment: "
+                    "nothing was changed. Look at its status and try again."
+                ),
             )
         except (ValidationError, ValueError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
             messages.success(
-                request, f"“{delegation.title}” is now {delegation.get_status_display().lower()}."
+                request,
+                _("“%(title)s” is now %(status)s.")
+                % {"title": delegation.title, "status": delegation.get_status_display().lower()},
             )
         return HttpResponseRedirect(delegation.get_absolute_url())
 
@@ -308,7 +313,7 @@ class CalendarSubscription(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        feed, _ = CalendarFeed.objects.get_or_create(user=self.request.user)
+        feed, _created = CalendarFeed.objects.get_or_create(user=self.request.user)
         feed_url = self.request.build_absolute_uri(feed.get_absolute_url())
         context["feed"] = feed
         context["feed_url"] = feed_url
@@ -322,8 +327,10 @@ class CalendarSubscription(PermissionRequiredMixin, TemplateView):
         logger.info("%s made a new calendar feed address", request.user)
         messages.success(
             request,
-            "Your calendar has a new address; the old one no longer works. "
-            "Subscribe again with the new address.",
+            _(
+                "Your calendar has a new address; the old one no longer works. "
+                "Subscribe again with the new address."
+            ),
         )
         return HttpResponseRedirect(request.path)
 
@@ -363,6 +370,8 @@ class DelegationPrint(DetailPage):
 
     def get_context_data(self, **kwargs):
         context = printout_context(self.object, show_needs=self.shows_needs())
+        # Given to the page (not {% now %}) so that its format can follow the language.
+        context["printed_at"] = timezone.localtime()
         return {**super().get_context_data(**kwargs), **context}
 
     def shows_needs(self) -> bool:
@@ -440,6 +449,7 @@ class PartnerBriefing(DetailPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["briefing"] = partner_briefing(self.object, today=timezone.localdate())
+        context["printed_at"] = timezone.localtime()
         return context
 
 
@@ -488,6 +498,8 @@ class DelegationSheet(DetailPage):
             sensitive=sensitive,
             reason=reason,
         )
+        # Headers in the user's language, as text: openpyxl takes no lazy translation.
+        columns = [(str(header), accessor) for header, accessor in columns]
         return xlsx_response(rows, columns, filename)
 
 

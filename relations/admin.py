@@ -6,6 +6,8 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -14,6 +16,7 @@ from .audit import StaleRecord
 from .exports import EXPORTERS
 from .forms import VersionCheckMixin
 from .history import HIDDEN, is_sensitive, stale_message
+from .languages import untranslated
 from .models import (
     AccessRecord,
     Agreement,
@@ -36,7 +39,7 @@ from .sensitive import record_access
 # comes last and collapsed. Admins of Provenance models end their fieldsets with it and
 # list "source" in autocomplete_fields.
 SOURCE_FIELDSET = (
-    "Source",
+    gettext_lazy("Source"),
     {
         "classes": ["collapse"],
         "fields": ["source", "source_locator", "date_inferred", "provenance_note"],
@@ -60,7 +63,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied("The history is read-only.")
+            raise PermissionDenied(_("The history is read-only."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_historical_record_context_helper(self, request, historical_record):
@@ -70,8 +73,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
 def export_selected(modeladmin, request, queryset, fmt: str):
     resource = resource_for_model(modeladmin.model)
     if resource is None or not request.user.has_perm(EXPORT_DATA):
-        raise PermissionDenied("Exporting needs the right to export.")
-    name = modeladmin.model._meta.verbose_name_plural.replace(" ", "-")
+        raise PermissionDenied(_("Exporting needs the right to export."))
+    name = untranslated(modeladmin.model._meta.verbose_name_plural).replace(" ", "-")
     record_access(
         request,
         kind=AccessRecord.Kind.EXPORT,
@@ -81,12 +84,12 @@ def export_selected(modeladmin, request, queryset, fmt: str):
     return EXPORTERS[fmt](resource().export_rows(queryset.order_by("pk")), name)
 
 
-@admin.action(description="Export selected to Excel (.xlsx)")
+@admin.action(description=gettext_lazy("Export selected to Excel (.xlsx)"))
 def export_selected_xlsx(modeladmin, request, queryset):
     return export_selected(modeladmin, request, queryset, "xlsx")
 
 
-@admin.action(description="Export selected to CSV")
+@admin.action(description=gettext_lazy("Export selected to CSV"))
 def export_selected_csv(modeladmin, request, queryset):
     return export_selected(modeladmin, request, queryset, "csv")
 
@@ -208,7 +211,7 @@ class PartnerAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     fieldsets = [
         (None, {"fields": ["name", "native_name", "kind", "is_home"]}),
         (
-            "Relationship",
+            gettext_lazy("Relationship"),
             {
                 "fields": [
                     "level",
@@ -220,7 +223,7 @@ class PartnerAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
             },
         ),
         (
-            "Profile",
+            gettext_lazy("Profile"),
             {
                 "fields": [
                     "country",
@@ -235,10 +238,10 @@ class PartnerAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
             },
         ),
         SOURCE_FIELDSET,
-        ("Record", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        (gettext_lazy("Record"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
 
-    @admin.display(description="established", ordering="established_on")
+    @admin.display(description=gettext_lazy("established"), ordering="established_on")
     def established(self, partner):
         return partner.established_on_display
 
@@ -266,7 +269,7 @@ class InstitutionLinkMadeInline(admin.TabularInline):
     autocomplete_fields = ["counterpart", "agreement"]
     extra = 0
     show_change_link = True
-    verbose_name_plural = "links made"
+    verbose_name_plural = gettext_lazy("links made")
 
 
 @admin.register(Institution)
@@ -279,7 +282,7 @@ class InstitutionAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     inlines = [InstitutionLinkMadeInline]
     fieldsets = [
         (None, {"fields": ["name", "native_name", "kind", "partner", "address", "website"]}),
-        ("Notes", {"fields": ["notes"]}),
+        (gettext_lazy("Notes"), {"fields": ["notes"]}),
         SOURCE_FIELDSET,
     ]
 
@@ -313,7 +316,7 @@ class PersonAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     inlines = [PositionInline]
     fieldsets = [
         (None, {"fields": ["name", "native_name", "partner"]}),
-        ("Contact", {"fields": ["email", "phone", "notes"]}),
+        (gettext_lazy("Contact"), {"fields": ["email", "phone", "notes"]}),
         SOURCE_FIELDSET,
     ]
 
@@ -335,7 +338,7 @@ class PositionAdmin(HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["person", "title", "organisation", "partner", "institution"]}),
         (
-            "Held",
+            gettext_lazy("Held"),
             {
                 "fields": [
                     ("start", "start_precision"),
@@ -347,7 +350,7 @@ class PositionAdmin(HistoryAdmin):
         SOURCE_FIELDSET,
     ]
 
-    @admin.display(description="period", ordering="start")
+    @admin.display(description=gettext_lazy("period"), ordering="start")
     def period(self, position):
         return position.period_display
 
@@ -401,7 +404,7 @@ class AgreementAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     fieldsets = [
         (None, {"fields": ["partner", "title", "kind", "status", "sets_level", "sectors"]}),
         (
-            "Signing",
+            gettext_lazy("Signing"),
             {
                 "fields": [
                     ("signed_on", "signed_on_precision"),
@@ -412,15 +415,15 @@ class AgreementAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
             },
         ),
         (
-            "Validity",
+            gettext_lazy("Validity"),
             {"fields": [("valid_from", "valid_until"), "renews_automatically"]},
         ),
-        ("Content", {"fields": ["summary", "document"]}),
+        (gettext_lazy("Content"), {"fields": ["summary", "document"]}),
         SOURCE_FIELDSET,
-        ("Record", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        (gettext_lazy("Record"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
 
-    @admin.display(description="signed", ordering="signed_on")
+    @admin.display(description=gettext_lazy("signed"), ordering="signed_on")
     def signed(self, agreement):
         return agreement.signed_on_display
 
@@ -457,7 +460,7 @@ class ApprovalAdmin(HistoryAdmin):
         SOURCE_FIELDSET,
     ]
 
-    @admin.display(description="approved", ordering="approved_on")
+    @admin.display(description=gettext_lazy("approved"), ordering="approved_on")
     def approved(self, approval):
         return approval.approved_on_display
 
@@ -492,7 +495,7 @@ class InstitutionLinkAdmin(HistoryAdmin):
         SOURCE_FIELDSET,
     ]
 
-    @admin.display(description="established", ordering="established_on")
+    @admin.display(description=gettext_lazy("established"), ordering="established_on")
     def established(self, link):
         return link.established_on_display
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RelationsConfig(AppConfig):
     name = "relations"
-    verbose_name = "Partner relations"
+    verbose_name = _("Partner relations")
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in

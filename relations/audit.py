@@ -8,13 +8,14 @@ an old copy is refused instead of silently wiping the first one's change.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 class ChangeContext(models.Model):
     """Added to every history row: where the change came from."""
 
-    ip_address = models.GenericIPAddressField("from address", null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from .dates import PartialDate, parse_partial
@@ -37,7 +38,7 @@ def read_partial_date(value) -> PartialDate:
             return PartialDate.of(int(number))
         if number.is_integer() and int(number) in EXCEL_SERIALS:
             return PartialDate(EXCEL_EPOCH + datetime.timedelta(days=int(number)))
-        raise ValueError(f"“{value}” is not a date.")
+        raise ValueError(_("“%(value)s” is not a date.") % {"value": value})
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if text.isdigit() and len(text) == 5 and int(text) in EXCEL_SERIALS:
         return PartialDate(EXCEL_EPOCH + datetime.timedelta(days=int(text)))
@@ -65,7 +66,7 @@ def read_date_range(value) -> tuple[PartialDate, PartialDate | None]:
     else:
         start, end = read_partial_date(start_text), read_partial_date(end_text)
     if end.last_day < start.first_day:
-        raise ValueError(f"“{value}” ends before it starts.")
+        raise ValueError(_("“%(value)s” ends before it starts.") % {"value": value})
     return start, end
 
 
@@ -81,11 +82,11 @@ def read_number(value) -> Decimal:
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
     match = _NUMBER.match(text)
     if not match:
-        raise ValueError(f"“{value}” is not a number.")
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
     try:
         number = Decimal(match.group())
     except InvalidOperation:
-        raise ValueError(f"“{value}” is not a number.") from None
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
     rest = text[match.end() :]
     if rest[:1] in _MULTIPLIERS:
         number *= _MULTIPLIERS[rest[0]]
@@ -95,7 +96,9 @@ def read_number(value) -> Decimal:
 def read_count(value) -> int:
     number = read_number(value)
     if number != number.to_integral_value() or number < 0:
-        raise ValueError(f"“{value}” is not a whole number of people or things.")
+        raise ValueError(
+            _("“%(value)s” is not a whole number of people or things.") % {"value": value}
+        )
     return int(number)
 
 
@@ -168,7 +171,7 @@ def _country_names() -> dict[str, str]:
         with translation.override(language):
             for code, name in countries:
                 names.setdefault(_key(str(name)), code)
-    for code, _ in countries:
+    for code, _name in countries:
         names.setdefault(code.casefold(), code)
         alpha3 = countries.alpha3(code)
         if alpha3:
@@ -186,4 +189,7 @@ def read_country(value) -> str:
         code = names.get(_key(candidate))
         if code:
             return code
-    raise ValueError(f"“{value}” is not a country Amity knows; use its English name or ISO code.")
+    raise ValueError(
+        _("“%(value)s” is not a country Amity knows; use its English name or ISO code.")
+        % {"value": value}
+    )

@@ -10,6 +10,7 @@ model instance: that keeps exports fast and flat in memory.
 import datetime
 import unicodedata
 from decimal import Decimal
+from functools import cache, cached_property
 
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -17,10 +18,21 @@ from import_export import fields, widgets
 
 from .cells import read_count, read_country, read_number, read_partial_date
 from .dates import PartialDate, Precision
+from .languages import in_every_language
 from .search import fold
 
 TRUE = {"yes", "y", "true", "1", "예", "네", "o", "是", "x", "✓"}
 FALSE = {"no", "n", "false", "0", "아니오", "아니요", "否", ""}
+# What exports write for a ticked and an unticked box, in the language of the export.
+YES, NO = _("yes"), _("no")
+
+
+@cache
+def yes_and_no() -> tuple[set[str], set[str]]:
+    """The words read as yes and as no: TRUE and FALSE, and YES and NO in every language."""
+    yes = TRUE | {fold(word) for word in in_every_language(YES)}
+    no = FALSE | {fold(word) for word in in_every_language(NO)}
+    return yes, no
 
 
 def is_blank(value) -> bool:
@@ -29,6 +41,8 @@ def is_blank(value) -> bool:
 
 def text_of(value) -> str:
     """A cell as text: XLSX gives 2010.0 for a number typed as 2010."""
+    if isinstance(value, str):  # most cells: tested first, as imports read every cell
+        return unicodedata.normalize("NFC", value).strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime.datetime | datetime.date):
@@ -63,7 +77,9 @@ class Column(fields.Field):
         sensitive: bool = False,
     ):
         super().__init__(attribute=attribute, column_name=header, widget=widgets.CharWidget())
-        self.header = header
+        # Translatable (a lazy string): exports write it in the language of the page, and
+        # the import reads it in any interface language (see importing.column_keys).
+        self.declared_header = header
         self.aliases = aliases
         self.required = required
         self.max_length = max_length
@@ -71,11 +87,16 @@ class Column(fields.Field):
         self.help_text = help_text
         self.sensitive = sensitive
 
+    @property
+    def header(self) -> str:
+        """The header in the active language."""
+        return str(self.declared_header)
+
     # Import ------------------------------------------------------------------------
 
     def read(self, value, context):
         """The model value of a cell; blank cells give ``empty``."""
-        if is_blank(value):
+        if value is None or (isinstance(value, str) and not value.strip()):  # is_blank, inlined
             if self.required:
                 raise ValueError(_("the cell is empty; this column is required."))
             return self.empty
@@ -104,6 +125,10 @@ class Column(fields.Field):
         return "" if value is None else str(value)
 
     # Export ------------------------------------------------------------------------
+
+    # Renders from a handful of values (choices, countries, yes/no): an export renders
+    # each value once per chunk instead of once per row.
+    few_values = False
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -142,34 +167,49 @@ class DecimalColumn(NumberColumn):
 
 class BooleanColumn(Column):
     empty = False
+    few_values = True
 
     def parse(self, value, context):
         if isinstance(value, bool):
             return value
         key = fold(text_of(value))
-        if key in TRUE:
+        yes, no = yes_and_no()
+        if key in yes:
             return True
-        if key in FALSE:
+        if key in no:
             return False
         raise ValueError(_("“%(value)s” is neither yes nor no.") % {"value": value})
 
     def shown(self, value) -> str:
-        return "yes" if value else "no"
+        return str(YES if value else NO)
 
     def render_values(self, *values):
-        return "yes" if values[0] else "no"
+        return str(YES if values[0] else NO)
 
 
 class ChoiceColumn(Column):
     """A choice by its label ("Sister city") or its code ("sister"), or an alias."""
 
+    few_values = True
+
     def __init__(self, attribute, header, choices, *, synonyms: dict | None = None, **kwargs):
         super().__init__(attribute, header, **kwargs)
         self.choices = choices
         self.labels = dict(choices.choices)
-        self.by_name = {fold(str(label)): code for code, label in choices.choices}
-        self.by_name.update({fold(code): code for code in choices.values})
-        self.by_name.update({fold(name): code for name, code in (synonyms or {}).items()})
+        self.synonyms = synonyms or {}
+
+    @cached_property
+    def by_name(self) -> dict[str, str]:
+        """Codes by label, in every interface language (an export in Korean imports
+        back), by code and by synonym."""
+        names = {
+            fold(text): code
+            for code, label in self.choices.choices
+            for text in in_every_language(label)
+        }
+        names.update({fold(code): code for code in self.choices.values})
+        names.update({fold(name): code for name, code in self.synonyms.items()})
+        return names
 
     def parse(self, value, context):
         code = self.by_name.get(fold(text_of(value)))
@@ -189,6 +229,8 @@ class ChoiceColumn(Column):
 
 class CountryColumn(Column):
     """A country by its English, Korean or Chinese name or ISO code; stored as the code."""
+
+    few_values = True
 
     def parse(self, value, context):
         return read_country(value)

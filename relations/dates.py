@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 
 class Precision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", gettext_lazy("Day")
+    MONTH = "month", gettext_lazy("Month")
+    YEAR = "year", gettext_lazy("Year")
 
 
 @dataclass(frozen=True, order=True)
@@ -68,15 +70,33 @@ def last_day(date: datetime.date, precision: str) -> datetime.date:
     return PartialDate(truncate(date, precision), precision).last_day
 
 
+# How each interface language writes a date known to the year, the month or the day
+# ({b} is the month's abbreviation, "Oct"). English as the sources do ("29 Oct 2010");
+# Korean and Chinese as their offices do ("2010년 10월 29일", "2010年10月29日").
+PARTIAL_FORMATS = {
+    "en": {Precision.YEAR: "{y}", Precision.MONTH: "{b} {y}", Precision.DAY: "{d} {b} {y}"},
+    "ko": {
+        Precision.YEAR: "{y}년",
+        Precision.MONTH: "{y}년 {m}월",
+        Precision.DAY: "{y}년 {m}월 {d}일",
+    },
+    "zh-hans": {
+        Precision.YEAR: "{y}年",
+        Precision.MONTH: "{y}年{m}月",
+        Precision.DAY: "{y}年{m}月{d}日",
+    },
+}
+
+
 def format_partial(date: datetime.date | None, precision: str) -> str:
-    """As the source gives it: "2010", "Oct 2010", "29 Oct 2010"."""
+    """As the source gives it, in the active language: "2010", "Oct 2010", "29 Oct 2010";
+    "2010년 10월"; "2010年10月29日". ``parse_partial`` reads each of them back."""
     if date is None:
         return ""
-    if precision == Precision.YEAR:
-        return f"{date.year}"
-    if precision == Precision.MONTH:
-        return f"{date:%b} {date.year}"
-    return f"{date.day} {date:%b} {date.year}"
+    language = (get_language() or "en").lower()
+    formats = PARTIAL_FORMATS.get(language) or PARTIAL_FORMATS.get(language.split("-")[0])
+    pattern = (formats or PARTIAL_FORMATS["en"])[precision]
+    return pattern.format(y=date.year, m=date.month, d=date.day, b=f"{date:%b}")
 
 
 MONTHS = {
@@ -109,8 +129,10 @@ def parse_partial(text: str) -> PartialDate:
     elif (match := _WORDS.match(cleaned)) and match["month"] in MONTHS:
         year, month, day = match["y"], MONTHS[match["month"]], match["d1"] or match["d2"]
     else:
-        raise ValueError(f"“{text}” is not a date: write e.g. 2010, Oct 2010 or 2010-10-29.")
+        raise ValueError(
+            _("“%(text)s” is not a date: write e.g. 2010, Oct 2010 or 2010-10-29.") % {"text": text}
+        )
     try:
         return PartialDate.of(int(year), int(month) if month else None, int(day) if day else None)
     except ValueError:
-        raise ValueError(f"“{text}” is not a real date.") from None
+        raise ValueError(_("“%(text)s” is not a real date.") % {"text": text}) from None

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import extensions
 from .extensions import Section, TimelineEvent
@@ -40,7 +41,7 @@ def agreement_events(agreements: list[Agreement], links: list[InstitutionLink]):
             link.established_on,
             link.established_on_precision,
             "institution-link",
-            "Institution link",
+            _("Institution link"),
             f"{link.institution} – {link.counterpart}",
             link.institution.get_absolute_url(),
             link.get_kind_display(),
@@ -50,7 +51,12 @@ def agreement_events(agreements: list[Agreement], links: list[InstitutionLink]):
     ]
     for agreement in agreements:
         link = links_by_agreement.get(agreement.pk)
-        detail = f"Institution link: {link.institution} ↔ {link.counterpart}" if link else ""
+        detail = (
+            _("Institution link: %(institution)s ↔ %(counterpart)s")
+            % {"institution": link.institution, "counterpart": link.counterpart}
+            if link
+            else ""
+        )
         events.append(
             TimelineEvent(
                 agreement.signed_on,
@@ -68,10 +74,10 @@ def agreement_events(agreements: list[Agreement], links: list[InstitutionLink]):
                     approval.approved_on,
                     approval.approved_on_precision,
                     "approval",
-                    "Approval",
-                    f"Approved by {approval.body}",
+                    _("Approval"),
+                    _("Approved by %(body)s") % {"body": approval.body},
                     agreement.get_absolute_url(),
-                    f"For: {agreement.title}",
+                    _("For: %(title)s") % {"title": agreement.title},
                 )
             )
     return events
@@ -149,11 +155,11 @@ def partner_dossier(partner: Partner) -> Dossier:
 
     # The timeline is newest first, so the first dated exchange is the last one made.
     last = next((e for e in timeline if e.date and e.kind != "approval"), None)
-    figures: dict[str, object] = {"Agreements": len(agreements)}
+    figures: dict[str, object] = {_("Agreements"): len(agreements)}
     for section in sections:
         figures.update(section.figures)
-    figures["Last exchange"] = last.date_display if last else "none yet"
-    figures["Years since"] = years_between(last.date, timezone.localdate()) if last else "–"
+    figures[_("Last exchange")] = last.date_display if last else _("none yet")
+    figures[_("Years since")] = years_between(last.date, timezone.localdate()) if last else "–"
 
     return Dossier(
         partner, agreements, ladder, timeline, people, institutions, sections, sources, figures

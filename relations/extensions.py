@@ -9,6 +9,8 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .dates import Precision, format_partial
 
 
@@ -24,7 +26,7 @@ class TimelineEvent:
 
     @property
     def date_display(self) -> str:
-        return format_partial(self.date, self.precision) if self.date else "date unknown"
+        return format_partial(self.date, self.precision) if self.date else _("date unknown")
 
     @property
     def sort_key(self) -> tuple:

@@ -20,6 +20,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import View
 
 from .uploads import sniffed_type
@@ -30,18 +32,21 @@ logger = logging.getLogger(__name__)
 # those could run script on our origin.
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
-NOT_STORED = "The file could not be stored (disk full or not writable); nothing was saved."
+# Translated where it is shown: gettext(NOT_STORED).
+NOT_STORED = gettext_noop(
+    "The file could not be stored (disk full or not writable); nothing was saved."
+)
 
 
 def file_response(stored: FieldFile) -> HttpResponse:
     """Send a stored file, or hand it to the web server; 404 when it is not on disk."""
     if not stored:
-        raise Http404("No file attached.")
+        raise Http404(_("No file attached."))
     try:
         handle = stored.storage.open(stored.name, "rb")
     except (FileNotFoundError, IsADirectoryError):
         logger.warning("A stored file is missing from MEDIA_ROOT: %s", stored.name)
-        raise Http404("The file is missing.") from None
+        raise Http404(_("The file is missing.")) from None
     # By what the file holds, not what it is called: validated uploads match, and a
     # misnamed one is still never sent as something a browser would run.
     content_type = sniffed_type(handle) or "application/octet-stream"

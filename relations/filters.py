@@ -5,6 +5,7 @@ from functools import reduce
 import django_filters
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import extensions
@@ -33,32 +34,32 @@ def matches_text(queryset, value: str, *, alias_of: str | None = None):
 
 class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Name",
+        label=_("Name"),
         method="filter_text",
         widget=django_filters.widgets.forms.TextInput(
-            attrs={"placeholder": "English, native script or alias"}
+            attrs={"placeholder": _("English, native script or alias")}
         ),
     )
-    country = django_filters.ChoiceFilter(choices=countries)
-    kind = django_filters.ChoiceFilter(choices=Partner.Kind.choices)
-    level = django_filters.ChoiceFilter(choices=PARTNER_LEVELS, label="Relationship level")
-    status = django_filters.ChoiceFilter(choices=Partner.Status.choices)
+    country = django_filters.ChoiceFilter(choices=countries, label=_("Country"))
+    kind = django_filters.ChoiceFilter(choices=Partner.Kind.choices, label=_("Kind"))
+    level = django_filters.ChoiceFilter(choices=PARTNER_LEVELS, label=_("Relationship level"))
+    status = django_filters.ChoiceFilter(choices=Partner.Status.choices, label=_("Status"))
     sector = django_filters.ModelChoiceFilter(
-        queryset=Sector.objects.all(), method="filter_sector", label="Sector of exchange"
+        queryset=Sector.objects.all(), method="filter_sector", label=_("Sector of exchange")
     )
     scope = django_filters.ChoiceFilter(
-        choices=[("domestic", "Domestic"), ("foreign", "Foreign")],
+        choices=[("domestic", _("Domestic")), ("foreign", _("Foreign"))],
         method="filter_scope",
-        label="Domestic or foreign",
+        label=_("Domestic or foreign"),
     )
     established_from = django_filters.NumberFilter(
-        field_name="established_on__year", lookup_expr="gte", label="Established from (year)"
+        field_name="established_on__year", lookup_expr="gte", label=_("Established from (year)")
     )
     established_to = django_filters.NumberFilter(
-        field_name="established_on__year", lookup_expr="lte", label="Established to (year)"
+        field_name="established_on__year", lookup_expr="lte", label=_("Established to (year)")
     )
     quiet_since = django_filters.NumberFilter(
-        method="filter_quiet_since", label="No exchange since (year)"
+        method="filter_quiet_since", label=_("No exchange since (year)")
     )
     sort = django_filters.OrderingFilter(
         fields=[
@@ -69,7 +70,7 @@ class PartnerFilter(django_filters.FilterSet):
             ("level_since", "level_since"),
             ("status", "status"),
             ("established_on", "established_on"),
-        ]
+        ],
     )
 
     class Meta:
@@ -102,23 +103,25 @@ class PartnerFilter(django_filters.FilterSet):
 
 
 class AgreementFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Title or party", method="filter_text")
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.partners())
-    kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices)
-    status = django_filters.ChoiceFilter(choices=Agreement.Status.choices)
+    q = django_filters.CharFilter(label=_("Title or party"), method="filter_text")
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.partners(), label=_("Partner")
+    )
+    kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=Agreement.Status.choices, label=_("Status"))
     sector = django_filters.ModelChoiceFilter(
-        field_name="sectors", queryset=Sector.objects.all(), distinct=True
+        field_name="sectors", queryset=Sector.objects.all(), distinct=True, label=_("Sectors")
     )
     signed_from = django_filters.NumberFilter(
-        field_name="signed_on__year", lookup_expr="gte", label="Signed from (year)"
+        field_name="signed_on__year", lookup_expr="gte", label=_("Signed from (year)")
     )
     signed_to = django_filters.NumberFilter(
-        field_name="signed_on__year", lookup_expr="lte", label="Signed to (year)"
+        field_name="signed_on__year", lookup_expr="lte", label=_("Signed to (year)")
     )
     expires_before = django_filters.DateFilter(
         field_name="valid_until",
         lookup_expr="lte",
-        label="Valid until before",
+        label=_("Valid until before"),
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
     sort = django_filters.OrderingFilter(
@@ -129,7 +132,7 @@ class AgreementFilter(django_filters.FilterSet):
             ("status", "status"),
             ("signed_on", "signed_on"),
             ("valid_until", "valid_until"),
-        ]
+        ],
     )
 
     class Meta:
@@ -141,13 +144,16 @@ class AgreementFilter(django_filters.FilterSet):
 
 
 class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Name", method="filter_text")
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), label="Side")
+    q = django_filters.CharFilter(label=_("Name"), method="filter_text")
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), label=_("Side"))
     title = django_filters.CharFilter(
-        field_name="positions__title", lookup_expr="icontains", label="Title held", distinct=True
+        field_name="positions__title",
+        lookup_expr="icontains",
+        label=_("Title held"),
+        distinct=True,
     )
     sort = django_filters.OrderingFilter(
-        fields=[("name", "name"), ("native_name", "native_name"), ("partner__name", "partner")]
+        fields=[("name", "name"), ("native_name", "native_name"), ("partner__name", "partner")],
     )
 
     class Meta:
@@ -159,12 +165,12 @@ class PersonFilter(django_filters.FilterSet):
 
 
 class InstitutionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Name", method="filter_text")
-    kind = django_filters.ChoiceFilter(choices=Institution.Kind.choices)
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), label="Where")
-    linked = django_filters.BooleanFilter(method="filter_linked", label="Has links")
+    q = django_filters.CharFilter(label=_("Name"), method="filter_text")
+    kind = django_filters.ChoiceFilter(choices=Institution.Kind.choices, label=_("Kind"))
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), label=_("Where"))
+    linked = django_filters.BooleanFilter(method="filter_linked", label=_("Has links"))
     sort = django_filters.OrderingFilter(
-        fields=[("name", "name"), ("kind", "kind"), ("partner__name", "partner")]
+        fields=[("name", "name"), ("kind", "kind"), ("partner__name", "partner")],
     )
 
     class Meta:

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
 
 from .dates import PartialDate, format_partial, parse_partial
 from .files import PrivateFileLinksMixin
@@ -21,10 +22,10 @@ from .models import (
 class PartialDateField(forms.CharField):
     """One box for a date known to the day, the month or only the year."""
 
-    default_error_messages = {"invalid": "Write e.g. 2010, Oct 2010 or 2010-10-29."}
+    default_error_messages = {"invalid": _("Write e.g. 2010, Oct 2010 or 2010-10-29.")}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "e.g. 2010, Oct 2010, 2010-10-29 or 2010.10.29")
+        kwargs.setdefault("help_text", _("e.g. 2010, Oct 2010, 2010-10-29 or 2010.10.29"))
         super().__init__(**kwargs)
 
     def to_python(self, value) -> PartialDate | None:

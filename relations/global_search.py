@@ -1,6 +1,7 @@
 """The one search box: partners, people, institutions and agreements in any script."""
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from .extensions import SearchGroup, SearchResult
 from .models import Agreement, Institution, Partner, PartnerAlias, Person
@@ -30,17 +31,20 @@ def search_everything(query: str, limit: int) -> list[SearchGroup]:
     agreements = Agreement.objects.filter(search_text__contains=key).select_related("partner")
     return [
         group(
-            "Partners",
+            _("Partners"),
             partners,
             limit,
             lambda p: " · ".join(
-                [p.country.name, p.get_level_display() or "home"]
+                [p.country.name, p.get_level_display() or _("home")]
                 + [a.name for a in p.aliases.all() if key in a.search_text]
             ),
         ),
-        group("People", people, limit, lambda p: str(p.partner or "")),
-        group("Institutions", institutions, limit, lambda i: str(i.partner)),
+        group(_("People"), people, limit, lambda p: str(p.partner or "")),
+        group(_("Institutions"), institutions, limit, lambda i: str(i.partner)),
         group(
-            "Agreements", agreements, limit, lambda a: f"{a.partner.name} · {a.signed_on_display}"
+            _("Agreements"),
+            agreements,
+            limit,
+            lambda a: f"{a.partner.name} · {a.signed_on_display}",
         ),
     ]

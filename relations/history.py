@@ -24,13 +24,20 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .dates import Precision, format_partial
 from .encryption import EncryptedTextField
 
 HISTORY_LIMIT = 50
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
-HIDDEN = "(not shown: sensitive)"
+KIND_LABELS = {
+    "created": pgettext_lazy("a record", "created"),
+    "changed": pgettext_lazy("a record", "changed"),
+    "deleted": pgettext_lazy("a record", "deleted"),
+}
+HIDDEN = gettext_lazy("(not shown: sensitive)")
 EMPTY = "—"
 LONGEST_VALUE = 200
 
@@ -66,6 +73,10 @@ class Change:
     @property
     def verbose_name(self) -> str:
         return capfirst(self.model._meta.verbose_name)
+
+    @property
+    def kind_display(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
 
 # ---- Which models, which fields --------------------------------------------------------
@@ -154,8 +165,10 @@ class Related:
         model = model_field.related_model
         obj = self.get(model, pk)
         if obj is None:
-            return f"{model._meta.verbose_name} #{pk} (deleted)"
-        return f"{obj} (deleted)" if (model, pk) in self.deleted else str(obj)
+            return _("%(name)s #%(pk)s (deleted)") % {"name": model._meta.verbose_name, "pk": pk}
+        if (model, pk) in self.deleted:
+            return _("%(record)s (deleted)") % {"record": obj}
+        return str(obj)
 
 
 @cache
@@ -184,7 +197,7 @@ def display(model: type[models.Model], name: str, value, related: Related, row=N
         labels = {str(key): label for key, label in model_field.flatchoices}
         return str(labels.get(str(value), value))
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime.datetime):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     if isinstance(value, datetime.date):
@@ -253,7 +266,7 @@ def label_of(model: type[models.Model], row, related: Related) -> str:
 
 
 def who(row) -> str:
-    return row.history_user.get_username() if row.history_user else "system"
+    return row.history_user.get_username() if row.history_user else _("system")
 
 
 # ---- Reading history rows --------------------------------------------------------------
@@ -353,7 +366,10 @@ def as_change(model, row, previous: dict, related: Related, *, subject: bool, om
         label=label_of(model, row, related),
     )
     if subject:
-        change.subject = f"{change.verbose_name} “{change.label}”"
+        change.subject = _("%(name)s “%(label)s”") % {
+            "name": change.verbose_name,
+            "label": change.label,
+        }
     if row.history_type == "~" and row.history_id in previous:
         change.fields = field_changes(model, row, previous[row.history_id], related, omit)
     elif row.history_type in "+-":
@@ -392,23 +408,27 @@ def stale_message(model: type[models.Model], pk, loaded_version: int) -> str:
     # A deletion keeps the version it deleted: it is newer whatever its number.
     newer = list(newest_first(rows.filter(Q(version__gt=loaded_version) | Q(history_type="-"))))
     seen = newest_first(rows.filter(version__lte=loaded_version)).first()
-    verb = "deleted" if newer and newer[0].history_type == "-" else "saved"
-    message = f"Someone else {verb} this {name} after you opened it"
+    deleted = bool(newer) and newer[0].history_type == "-"
+    if deleted:
+        message = _("Someone else deleted this %(name)s after you opened it") % {"name": name}
+    else:
+        message = _("Someone else saved this %(name)s after you opened it") % {"name": name}
     if newer:
         by = dict.fromkeys(
-            f"{who(row)} at {timezone.localtime(row.history_date):%Y-%m-%d %H:%M}"
+            _("%(user)s at %(when)s")
+            % {"user": who(row), "when": f"{timezone.localtime(row.history_date):%Y-%m-%d %H:%M}"}
             for row in reversed(newer)
         )
-        message += f" (by {', '.join(by)})"
+        message += _(" (by %(users)s)") % {"users": ", ".join(by)}
     changes = []
-    if newer and seen and verb == "saved":
+    if newer and seen and not deleted:
         related = Related()
         related.want(model, [newer[0], seen])
         related.fetch()
         changes = field_changes(model, newer[0], seen, related)
     if changes:
         message += ": " + "; ".join(f"{c.field}: {c.old} → {c.new}" for c in changes)
-    return (
-        f"{message}. Your changes were not saved. Reload the page to see the current version "
+    return _(
+        "%(message)s. Your changes were not saved. Reload the page to see the current version "
         "and make your change again."
-    )
+    ) % {"message": message}

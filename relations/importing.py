@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .columns import Column, is_blank
+from .languages import in_every_language
 from .search import fold
 from .spreadsheets import Table, header_key
 
@@ -171,14 +172,21 @@ class Part:
 
 
 def column_keys(column_id: str, column: Column) -> set[str]:
-    keys = {column.header, column_id, column.attribute, *column.aliases}
-    return {header_key(str(key)) for key in keys if key}
+    """The headers a file may give this column, compared as headers are: its header in
+    every interface language (a file exported in Korean imports back), its id, its
+    field's name and its aliases."""
+    keys = {*in_every_language(column.declared_header), column_id, column.attribute}
+    return {header_key(str(key)) for key in keys | set(column.aliases) if key}
 
 
 def match_headers(resource, headers: list[str]) -> list[str | None]:
     """The column id each file column fills, found by header; None where none matches,
     "" for the read-only columns that exports add (left out without asking)."""
-    known = {header_key(column.header): "" for column in resource.computed}
+    known = {
+        header_key(header): ""
+        for column in resource.computed
+        for header in in_every_language(column.declared_header)
+    }
     for column_id, column in resource.import_columns():
         for key in column_keys(column_id, column):
             known.setdefault(key, column_id)
@@ -410,6 +418,8 @@ def apply_import(plan: ImportPlan, *, user=None, reason: str = "") -> dict[str, 
     """Write the plan, all or nothing. Returns the counts of records created and updated."""
     if plan.has_errors:
         raise ValueError("An import with errors writes nothing.")
+    # History rows keep 100 characters of a reason; PostgreSQL refuses a longer one.
+    reason = reason[:100]
     written = Counter()
     now = timezone.now()
     with transaction.atomic():

@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.utils.translation import ngettext
 
 LOGGED_IN_AT = "amity_logged_in_at"
 SEEN_AT = "amity_seen_at"
@@ -32,15 +33,17 @@ def expiry_reason(session, now: float) -> str:
     seen_at = session.get(SEEN_AT)
     logged_in_at = session.get(LOGGED_IN_AT)
     if logged_in_at is not None and now - logged_in_at >= max_hours * 3600:
-        return (
-            f"You were logged out {max_hours} hour{'s' if max_hours != 1 else ''} after "
-            "logging in. Please log in again."
-        )
+        return ngettext(
+            "You were logged out %(hours)s hour after logging in. Please log in again.",
+            "You were logged out %(hours)s hours after logging in. Please log in again.",
+            max_hours,
+        ) % {"hours": max_hours}
     if seen_at is not None and now - seen_at >= idle_minutes * 60:
-        return (
-            f"You were logged out after {idle_minutes} minute{'s' if idle_minutes != 1 else ''} "
-            "without activity."
-        )
+        return ngettext(
+            "You were logged out after %(minutes)s minute without activity.",
+            "You were logged out after %(minutes)s minutes without activity.",
+            idle_minutes,
+        ) % {"minutes": idle_minutes}
     return ""
 
 

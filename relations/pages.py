@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DeleteView, DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
@@ -24,6 +25,7 @@ from .audit import StaleRecord
 from .exports import EXPORTERS
 from .files import NOT_STORED, discard_stored, new_uploads
 from .history import change_log, history_model, stale_message
+from .languages import untranslated
 from .models import AccessRecord
 from .resources import resource_for_model
 from .roles import EXPORT_DATA
@@ -68,12 +70,13 @@ class ListPage(PermissionRequiredMixin, FilterView):
         if fmt not in EXPORTERS:
             return super().get(request, *args, **kwargs)
         if not request.user.has_perm(EXPORT_DATA):
-            raise PermissionDenied("Exporting lists needs the right to export.")
+            raise PermissionDenied(_("Exporting lists needs the right to export."))
         self.filterset = self.get_filterset(self.get_filterset_class())
         # Like the page (FilterView is strict): filters that do not validate show nothing,
         # so they export nothing rather than the whole table.
         objects = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
-        name = self.export_name or self.model._meta.verbose_name_plural.replace(" ", "-")
+        name = self.export_name or untranslated(self.model._meta.verbose_name_plural)
+        name = name.replace(" ", "-")
         record_access(
             request,
             kind=AccessRecord.Kind.EXPORT,
@@ -140,7 +143,9 @@ class HistoryPage(PermissionRequiredMixin, TemplateView):
             rows = history_model(self.model).objects.filter(**{pk_name: pk})
             last = rows.order_by("-history_date", "-history_id").first()
             if last is None:
-                raise Http404(f"No {self.model._meta.verbose_name} with that number.")
+                raise Http404(
+                    _("No %(name)s with that number.") % {"name": self.model._meta.verbose_name}
+                )
             obj = last.history_object
         context.update(
             object=obj,
@@ -211,16 +216,17 @@ class FormPageMixin(PermissionRequiredMixin):
                     error,
                 )
                 discard_stored(uploads)
-                form.add_error(None, NOT_STORED)
+                form.add_error(None, _(NOT_STORED))
                 self.object = self.get_object() if self.action == "change" else None
             else:
-                verb = "added" if self.action == "add" else "saved"
-                messages.success(
-                    request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” {verb}."
-                )
+                names = {"name": capfirst(self.model._meta.verbose_name), "record": self.object}
+                if self.action == "add":
+                    messages.success(request, _("%(name)s “%(record)s” added.") % names)
+                else:
+                    messages.success(request, _("%(name)s “%(record)s” saved.") % names)
                 self.saved()
                 return HttpResponseRedirect(self.get_success_url())
-        messages.error(request, "Please correct the errors below; nothing was saved.")
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
         return self.render_to_response(self.get_context_data(form=form, formsets=formsets))
 
 
@@ -247,7 +253,7 @@ class DeletePage(PermissionRequiredMixin, DeleteView):
         collector = NestedObjects(using=router.db_for_write(self.model))
         collector.collect([self.object])
         affected = [
-            f"{capfirst(obj._meta.verbose_name)}: {obj}"
+            _("%(name)s: %(record)s") % {"name": capfirst(obj._meta.verbose_name), "record": obj}
             for model, objects in collector.data.items()
             for obj in objects
             # Rows of a many-to-many's own table ("Agreement_sectors object (7)") mean
@@ -258,7 +264,8 @@ class DeletePage(PermissionRequiredMixin, DeleteView):
         # SET_NULL keeps the record but loses the link (a visit would lose its leader).
         deleted = {obj for objects in collector.data.values() for obj in objects}
         detached = [
-            f"{self.describe(obj)} (loses its {field.verbose_name})"
+            _("%(record)s (loses its %(link)s)")
+            % {"record": self.describe(obj), "link": field.verbose_name}
             for (field, _value), batches in collector.field_updates.items()
             for objs in batches
             for obj in objs
@@ -269,7 +276,7 @@ class DeletePage(PermissionRequiredMixin, DeleteView):
     def describe(self, obj) -> str:
         """A record that blocks or loses a link; one without a page of its own is named
         with the record it belongs to ("Member: Ro Hyun-Song (Leader), in delegation …")."""
-        text = f"{capfirst(obj._meta.verbose_name)}: {obj}"
+        text = _("%(name)s: %(record)s") % {"name": capfirst(obj._meta.verbose_name), "record": obj}
         if hasattr(obj, "get_absolute_url"):
             return text
         for field in obj._meta.concrete_fields:
@@ -281,7 +288,11 @@ class DeletePage(PermissionRequiredMixin, DeleteView):
             ):
                 parent = getattr(obj, field.name)
                 if parent is not None:
-                    return f"{text}, in {parent._meta.verbose_name} “{parent}”"
+                    return _("%(record)s, in %(name)s “%(parent)s”") % {
+                        "record": text,
+                        "name": parent._meta.verbose_name,
+                        "parent": parent,
+                    }
         return text
 
     def get_context_data(self, **kwargs):
@@ -297,10 +308,14 @@ class DeletePage(PermissionRequiredMixin, DeleteView):
                 self.object.delete()
         except ProtectedError:
             messages.error(
-                self.request, f"“{name}” cannot be deleted: other records still refer to it."
+                self.request,
+                _("“%(record)s” cannot be deleted: other records still refer to it.")
+                % {"record": name},
             )
             return HttpResponseRedirect(self.object.get_absolute_url())
         messages.success(
-            self.request, f"{capfirst(self.model._meta.verbose_name)} “{name}” deleted."
+            self.request,
+            _("%(name)s “%(record)s” deleted.")
+            % {"name": capfirst(self.model._meta.verbose_name), "record": name},
         )
         return HttpResponseRedirect(self.get_success_url())

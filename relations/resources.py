@@ -32,7 +32,7 @@ from .columns import (
     Reference,
     text_of,
 )
-from .exports import cell
+from .exports import FORMULA_STARTS, cell
 from .importing import INDEXES, Index, Part, Pending
 from .models import (
     Agreement,
@@ -276,25 +276,35 @@ class Resource(resources.ModelResource):
         looked_up = {
             column: column.lookup(pks) for column, _, _ in slices if getattr(column, "lookup", None)
         }
+        renders = [
+            (start, _cell_renderer(column, start, end, looked_up, names))
+            for column, start, end in slices
+        ]
         for values in chunk:
             row = []
-            for column, start, end in slices:
-                if column in looked_up:
-                    row.append(cell(looked_up[column].get(values[0], column.missing)))
-                elif column.attribute in many:
-                    row.append(", ".join(sorted(names[column.attribute].get(values[0], ()))))
+            for start, render in renders:
+                if render is not None:
+                    row.append(render(values))
+                    continue
+                # A plain value is its own cell: cell() inlined for text and None.
+                value = values[start]
+                if type(value) is str:
+                    row.append(f"'{value}" if value.startswith(FORMULA_STARTS) else value)
+                elif value is None:
+                    row.append("")
                 else:
-                    row.append(cell(column.render_values(*values[start:end])))
+                    row.append(cell(value))
             yield row
 
     def many_names(self, attribute: str, pks: set) -> dict[int, list[str]]:
         through = getattr(self._meta.model, attribute).through
         source, target = _through_names(through, self._meta.model)
         names = {}
-        for owner, name in through.objects.filter(**{f"{source}__in": pks}).values_list(
+        for owner, name in through.objects.filter(among(source, pks)).values_list(
             source, f"{target.removesuffix('_id')}__name"
         ):
-            names.setdefault(owner, []).append(name)
+            if owner in pks:
+                names.setdefault(owner, []).append(name)
         return names
 
     def template_rows(self) -> list[list]:
@@ -302,6 +312,44 @@ class Resource(resources.ModelResource):
             self.headers(sensitive=True),
             [column.example for _, column in self.export_columns(sensitive=True)],
         ]
+
+
+def _cell_renderer(column: Column, start: int, end: int, looked_up: dict, names: dict):
+    """The function making one column's cell from a row of ``values_list`` values; None
+    for a plain value, which ``_render`` makes its own cell without a call.
+
+    Exports run this for every cell: a choice, country or yes/no is rendered once per
+    value (translating a label is slow)."""
+    if column in looked_up:
+        found = looked_up[column]
+        return lambda values: cell(found.get(values[0], column.missing))
+    if column.attribute in names:
+        named = names[column.attribute]
+        return lambda values: ", ".join(sorted(named.get(values[0], ())))
+    if column.few_values:
+        rendered = {}
+
+        def render_few(values):
+            key = values[start:end]
+            if key not in rendered:
+                rendered[key] = cell(column.render_values(*key))
+            return rendered[key]
+
+        return render_few
+    if end - start == 1 and type(column).render_values is Column.render_values:
+        return None  # cell(render_values(value)) is cell(value): None gives "" either way
+    return lambda values: cell(column.render_values(*values[start:end]))
+
+
+def among(field: str, pks) -> models.Q:
+    """``field`` is one of ``pks``, a chunk of an export. A chunk of a pk-ordered export is
+    mostly a dense run of keys: a range then costs far less, in Django and in the database,
+    than thousands of IN parameters. The range may take in other records' rows too: look
+    the results up by key."""
+    low, high = (min(pks), max(pks)) if pks else (None, None)
+    if isinstance(low, int) and isinstance(high, int) and high - low < 2 * len(pks):
+        return models.Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    return models.Q(**{f"{field}__in": pks})
 
 
 def _through_names(through, model) -> tuple[str, str]:
@@ -327,12 +375,12 @@ class PartnerReference(Reference):
     index_name = "partner"
     noun = _("partner")
 
-    def __init__(self, attribute="partner", header="Partner", **kwargs):
+    def __init__(self, attribute="partner", header=None, **kwargs):
         kwargs.setdefault(
             "aliases", ("partner", "교류도시", "자매도시", "도시", "상대도시", "友好城市")
         )
         kwargs.setdefault("label_path", f"{attribute}__name")
-        super().__init__(attribute, header, **kwargs)
+        super().__init__(attribute, header or _("Partner"), **kwargs)
 
     hint_column = "partner_country"
 
@@ -343,7 +391,7 @@ class PartnerCountry(CountryColumn):
     def __init__(self):
         super().__init__(
             "partner_country",
-            "Partner country",
+            _("Partner country"),
             aliases=("상대국가", "상대 국가", "伙伴国家"),
             example="China",
         )
@@ -369,10 +417,10 @@ class SourceReference(Reference):
     def __init__(self):
         super().__init__(
             "source",
-            "Source",
+            _("Source"),
             aliases=("출처", "来源"),
             label_path="source__key",
-            help_text="The key of a source recorded in the admin.",
+            help_text=_("The key of a source recorded in the admin."),
         )
 
 
@@ -385,11 +433,11 @@ class ProvenanceResource(Resource):
 
     source = SourceReference()
     source_locator = Column(
-        "source_locator", "Where in the source", aliases=("출처 위치",), max_length=200
+        "source_locator", _("Where in the source"), aliases=("출처 위치",), max_length=200
     )
-    date_inferred = BooleanColumn("date_inferred", "Date inferred", aliases=("날짜 추정",))
+    date_inferred = BooleanColumn("date_inferred", _("Date inferred"), aliases=("날짜 추정",))
     provenance_note = Column(
-        "provenance_note", "Provenance note", aliases=("출처 메모", "비고(출처)")
+        "provenance_note", _("Provenance note"), aliases=("출처 메모", "비고(출처)")
     )
 
 
@@ -400,11 +448,11 @@ class SectorsReference(ManyReference):
     def __init__(self):
         super().__init__(
             "sectors",
-            "Sectors",
+            _("Sectors"),
             aliases=("분야", "교류분야", "领域"),
             label_path="",
             example="Culture, Health",
-            help_text="Sector names separated by commas.",
+            help_text=_("Sector names separated by commas."),
         )
 
 
@@ -480,27 +528,27 @@ class SourceResource(Resource):
 
     key_ = Column(
         "key",
-        "Key",
+        _("Key"),
         aliases=("source key", "출처 키"),
         required=True,
         max_length=80,
         example="changning-page",
-        help_text="A short stable name the other files cite in their Source column.",
+        help_text=_("A short stable name the other files cite in their Source column."),
     )
     title = Column(
         "title",
-        "Title",
+        _("Title"),
         aliases=("제목", "标题"),
         required=True,
         max_length=300,
         example="Changning District, Shanghai (Gangseo District Office page)",
     )
-    kind = ChoiceColumn("kind", "Kind", Source.Kind, aliases=("종류",), example="Web page")
-    publisher = Column("publisher", "Publisher", aliases=("발행처",), max_length=200)
-    url = Column("url", "URL", aliases=("주소", "링크"), max_length=500)
-    published_on = DateColumn("published_on", "Published on", aliases=("발행일",))
-    accessed_on = DateColumn("accessed_on", "Accessed on", aliases=("확인일",))
-    notes = Column("notes", "Notes", aliases=("비고", "备注"))
+    kind = ChoiceColumn("kind", _("Kind"), Source.Kind, aliases=("종류",), example="Web page")
+    publisher = Column("publisher", _("Publisher"), aliases=("발행처",), max_length=200)
+    url = Column("url", _("URL"), aliases=("주소", "링크"), max_length=500)
+    published_on = DateColumn("published_on", _("Published on"), aliases=("발행일",))
+    accessed_on = DateColumn("accessed_on", _("Accessed on"), aliases=("확인일",))
+    notes = Column("notes", _("Notes"), aliases=("비고", "备注"))
 
     class Meta:
         model = Source
@@ -523,7 +571,7 @@ class SourceResource(Resource):
 
     def validate(self, instance) -> None:
         if not instance.key.replace("-", "").replace("_", "").isalnum():
-            raise ValidationError({"key": "use letters, digits, hyphens and underscores only."})
+            raise ValidationError({"key": _("use letters, digits, hyphens and underscores only.")})
 
 
 @register
@@ -533,7 +581,7 @@ class PartnerResource(ProvenanceResource):
 
     name = Column(
         "name",
-        "English name",
+        _("English name"),
         aliases=("name", "city", "영문명", "영문 도시명", "도시명(영문)", "英文名", "城市"),
         required=True,
         max_length=200,
@@ -541,7 +589,7 @@ class PartnerResource(ProvenanceResource):
     )
     native_name = Column(
         "native_name",
-        "Native name",
+        _("Native name"),
         aliases=(
             "native-script name",
             "현지어명",
@@ -555,7 +603,7 @@ class PartnerResource(ProvenanceResource):
     )
     kind = ChoiceColumn(
         "kind",
-        "Kind",
+        _("Kind"),
         Partner.Kind,
         aliases=("종류", "행정구역", "类型"),
         synonyms={
@@ -568,22 +616,24 @@ class PartnerResource(ProvenanceResource):
         example="District",
     )
     country = CountryColumn(
-        "country", "Country", aliases=("국가", "나라", "国家"), required=True, example="China"
+        "country", _("Country"), aliases=("국가", "나라", "国家"), required=True, example="China"
     )
     region = Column(
-        "region", "Region", aliases=("지역", "소속", "地区"), max_length=200, example="Shanghai"
+        "region", _("Region"), aliases=("지역", "소속", "地区"), max_length=200, example="Shanghai"
     )
     population = NumberColumn(
-        "population", "Population", aliases=("인구", "인구수", "人口"), example="580,000"
+        "population", _("Population"), aliases=("인구", "인구수", "人口"), example="580,000"
     )
     population_year = NumberColumn(
-        "population_year", "Population year", aliases=("인구 기준연도", "人口年份"), example=2020
+        "population_year", _("Population year"), aliases=("인구 기준연도", "人口年份"), example=2020
     )
-    area_km2 = DecimalColumn("area_km2", "Area (km²)", aliases=("면적", "面积"), example="41.4㎢")
-    website = Column("website", "Website", aliases=("홈페이지", "网站"), max_length=300)
+    area_km2 = DecimalColumn(
+        "area_km2", _("Area (km²)"), aliases=("면적", "面积"), example="41.4㎢"
+    )
+    website = Column("website", _("Website"), aliases=("홈페이지", "网站"), max_length=300)
     level = ChoiceColumn(
         "level",
-        "Relationship level",
+        _("Relationship level"),
         Partner.Level,
         aliases=("level", "관계", "교류관계", "결연구분", "关系"),
         synonyms={
@@ -601,11 +651,11 @@ class PartnerResource(ProvenanceResource):
         example="Sister city",
     )
     level_since = PartialDateColumn(
-        "level_since", "Level since", aliases=("관계 체결일", "관계수립일"), example="2013-08-27"
+        "level_since", _("Level since"), aliases=("관계 체결일", "관계수립일"), example="2013-08-27"
     )
     status = ChoiceColumn(
         "status",
-        "Status",
+        _("Status"),
         Partner.Status,
         aliases=("상태", "状态"),
         synonyms={"활발": "active", "교류중": "active", "휴면": "dormant", "중단": "suspended"},
@@ -613,13 +663,13 @@ class PartnerResource(ProvenanceResource):
     )
     established_on = PartialDateColumn(
         "established_on",
-        "Established on",
+        _("Established on"),
         aliases=("결연일", "결연일자", "체결일", "협정체결일", "缔结日期"),
         example="2013-08-27",
     )
-    latitude = DecimalColumn("latitude", "Latitude", aliases=("위도",), places=6)
-    longitude = DecimalColumn("longitude", "Longitude", aliases=("경도",), places=6)
-    notes = Column("notes", "Notes", aliases=("비고", "메모", "备注"))
+    latitude = DecimalColumn("latitude", _("Latitude"), aliases=("위도",), places=6)
+    longitude = DecimalColumn("longitude", _("Longitude"), aliases=("경도",), places=6)
+    notes = Column("notes", _("Notes"), aliases=("비고", "메모", "备注"))
 
     class Meta:
         model = Partner
@@ -643,14 +693,14 @@ class PartnerResource(ProvenanceResource):
             *PROVENANCE,
         )
 
-    computed = (Computed("Country code", paths=("country",)),)
+    computed = (Computed(_("Country code"), paths=("country",)),)
 
     def existing_queryset(self):
         return Partner.objects.partners()
 
     def validate(self, instance) -> None:
         if instance.area_km2 is not None and instance.area_km2 <= 0:
-            raise ValidationError({"area_km2": "An area must be more than zero."})
+            raise ValidationError({"area_km2": _("An area must be more than zero.")})
         instance.clean()
 
     def export_queryset(self):
@@ -664,17 +714,17 @@ class ApprovalPart(Resource):
 
     body = Column(
         "body",
-        "Approving body",
+        _("Approving body"),
         aliases=("승인기관", "의결기관", "批准机关"),
         max_length=300,
         required=True,
         example="Gangseo District Council",
     )
     approved_on = PartialDateColumn(
-        "approved_on", "Approved on", aliases=("승인일", "의결일", "批准日期"), example="2013-07"
+        "approved_on", _("Approved on"), aliases=("승인일", "의결일", "批准日期"), example="2013-07"
     )
-    reference = Column("reference", "Approval reference", aliases=("의안번호",), max_length=200)
-    note = Column("note", "Approval note", aliases=("승인 메모",))
+    reference = Column("reference", _("Approval reference"), aliases=("의안번호",), max_length=200)
+    note = Column("note", _("Approval note"), aliases=("승인 메모",))
 
     class Meta:
         model = Approval
@@ -697,7 +747,7 @@ class AgreementResource(ProvenanceResource):
     partner_country = PartnerCountry()
     title = Column(
         "title",
-        "Title",
+        _("Title"),
         aliases=("협정명", "협약명", "제목", "协议名称"),
         required=True,
         max_length=300,
@@ -705,7 +755,7 @@ class AgreementResource(ProvenanceResource):
     )
     kind = ChoiceColumn(
         "kind",
-        "Kind",
+        _("Kind"),
         Agreement.Kind,
         aliases=("종류", "협정종류", "类型"),
         synonyms={
@@ -720,30 +770,32 @@ class AgreementResource(ProvenanceResource):
         example="Friendship agreement",
     )
     status = ChoiceColumn(
-        "status", "Status", Agreement.Status, aliases=("상태", "状态"), example="Signed"
+        "status", _("Status"), Agreement.Status, aliases=("상태", "状态"), example="Signed"
     )
     signed_on = PartialDateColumn(
-        "signed_on", "Signed on", aliases=("체결일", "서명일", "签署日期"), example="2013-08-27"
+        "signed_on", _("Signed on"), aliases=("체결일", "서명일", "签署日期"), example="2013-08-27"
     )
     signed_place = Column(
-        "signed_place", "Signed at", aliases=("체결장소", "签署地点"), max_length=200
+        "signed_place", _("Signed at"), aliases=("체결장소", "签署地点"), max_length=200
     )
-    home_party = Column("home_party", "Our party", aliases=("우리측",), max_length=200)
-    partner_party = Column("partner_party", "Partner's party", aliases=("상대측",), max_length=200)
+    home_party = Column("home_party", _("Our party"), aliases=("우리측",), max_length=200)
+    partner_party = Column(
+        "partner_party", _("Partner's party"), aliases=("상대측",), max_length=200
+    )
     sets_level = ChoiceColumn(
         "sets_level",
-        "Sets level",
+        _("Sets level"),
         Partner.Level,
         aliases=("관계 수립",),
         synonyms={"자매도시": "sister", "우호도시": "friendship"},
     )
     sectors = SectorsReference()
-    valid_from = DateColumn("valid_from", "Valid from", aliases=("발효일", "生效日期"))
-    valid_until = DateColumn("valid_until", "Valid until", aliases=("만료일", "失效日期"))
+    valid_from = DateColumn("valid_from", _("Valid from"), aliases=("발효일", "生效日期"))
+    valid_until = DateColumn("valid_until", _("Valid until"), aliases=("만료일", "失效日期"))
     renews_automatically = BooleanColumn(
-        "renews_automatically", "Renews automatically", aliases=("자동연장",)
+        "renews_automatically", _("Renews automatically"), aliases=("자동연장",)
     )
-    summary = Column("summary", "Summary", aliases=("주요내용", "내용", "摘要"))
+    summary = Column("summary", _("Summary"), aliases=("주요내용", "내용", "摘要"))
 
     class Meta:
         model = Agreement
@@ -777,7 +829,7 @@ class PositionPart(Resource):
 
     title = Column(
         "title",
-        "Position title",
+        _("Position title"),
         aliases=("직위", "직책", "职务"),
         required=True,
         max_length=200,
@@ -785,17 +837,17 @@ class PositionPart(Resource):
     )
     organisation = Column(
         "organisation",
-        "Organisation",
+        _("Organisation"),
         aliases=("소속", "기관", "单位"),
         max_length=200,
         example="Changning District People's Government",
     )
     start = PartialDateColumn(
-        "start", "Position start", aliases=("취임일", "재임 시작"), example="2021"
+        "start", _("Position start"), aliases=("취임일", "재임 시작"), example="2021"
     )
-    end = PartialDateColumn("end", "Position end", aliases=("퇴임일", "재임 종료"))
+    end = PartialDateColumn("end", _("Position end"), aliases=("퇴임일", "재임 종료"))
     attested_on = PartialDateColumn(
-        "attested_on", "Position seen on", aliases=("확인일",), example="2025-09"
+        "attested_on", _("Position seen on"), aliases=("확인일",), example="2025-09"
     )
 
     class Meta:
@@ -818,7 +870,7 @@ class PersonResource(ProvenanceResource):
 
     name = Column(
         "name",
-        "Romanised name",
+        _("Romanised name"),
         aliases=("name", "이름(영문)", "영문 성명", "英文姓名"),
         required=True,
         max_length=200,
@@ -826,20 +878,20 @@ class PersonResource(ProvenanceResource):
     )
     native_name = Column(
         "native_name",
-        "Native name",
+        _("Native name"),
         aliases=("성명", "이름", "姓名"),
         max_length=200,
         example="王岚",
     )
     partner = PartnerReference(
-        header="Partner",
+        header=_("Partner"),
         example="Changning District",
-        help_text="The partner the person belongs to; empty for people of our own city.",
+        help_text=_("The partner the person belongs to; empty for people of our own city."),
     )
     partner_country = PartnerCountry()
-    email = Column("email", "Email", aliases=("이메일", "电子邮件"), max_length=254)
-    phone = Column("phone", "Phone", aliases=("전화", "연락처", "电话"), max_length=50)
-    notes = Column("notes", "Notes", aliases=("비고", "备注"))
+    email = Column("email", _("Email"), aliases=("이메일", "电子邮件"), max_length=254)
+    phone = Column("phone", _("Phone"), aliases=("전화", "연락처", "电话"), max_length=50)
+    notes = Column("notes", _("Notes"), aliases=("비고", "备注"))
 
     class Meta:
         model = Person
@@ -878,18 +930,18 @@ class LinkPart(Resource):
 
     counterpart = InstitutionReference(
         "counterpart",
-        "Linked institution",
+        _("Linked institution"),
         aliases=("교류기관", "상대기관", "合作机构"),
         label_path="counterpart__name",
         required=True,
         example="MizMedi Women's Hospital",
     )
-    kind = ChoiceColumn("kind", "Link kind", InstitutionLink.Kind, aliases=("교류형태",))
-    status = ChoiceColumn("status", "Link status", InstitutionLink.Status)
+    kind = ChoiceColumn("kind", _("Link kind"), InstitutionLink.Kind, aliases=("교류형태",))
+    status = ChoiceColumn("status", _("Link status"), InstitutionLink.Status)
     established_on = PartialDateColumn(
-        "established_on", "Linked on", aliases=("교류 시작일",), example="2009-09"
+        "established_on", _("Linked on"), aliases=("교류 시작일",), example="2009-09"
     )
-    description = Column("description", "Link description", aliases=("교류내용",))
+    description = Column("description", _("Link description"), aliases=("교류내용",))
 
     class Meta:
         model = InstitutionLink
@@ -903,7 +955,7 @@ class LinkPart(Resource):
 
     def validate(self, instance) -> None:
         if instance.counterpart_id and instance.counterpart_id == instance.institution_id:
-            raise ValidationError({"counterpart": "An institution cannot be linked to itself."})
+            raise ValidationError({"counterpart": _("An institution cannot be linked to itself.")})
         from .models import normalise_partial_dates
 
         normalise_partial_dates(instance, "established_on")
@@ -918,30 +970,30 @@ class InstitutionResource(ProvenanceResource):
 
     name = Column(
         "name",
-        "English name",
+        _("English name"),
         aliases=("name", "기관명(영문)", "英文名称"),
         required=True,
         max_length=200,
         example="Changning Maternity and Infant Health Hospital",
     )
     native_name = Column(
-        "native_name", "Native name", aliases=("기관명", "机构名称"), max_length=200
+        "native_name", _("Native name"), aliases=("기관명", "机构名称"), max_length=200
     )
     kind = ChoiceColumn(
         "kind",
-        "Kind",
+        _("Kind"),
         Institution.Kind,
         aliases=("종류", "기관종류", "类型"),
         synonyms={"학교": "school", "대학": "university", "병원": "hospital", "医院": "hospital"},
         example="Hospital",
     )
     partner = PartnerReference(
-        example="Changning District", help_text="Empty for an institution of our own city."
+        example="Changning District", help_text=_("Empty for an institution of our own city.")
     )
     partner_country = PartnerCountry()
-    address = Column("address", "Address", aliases=("주소", "地址"), max_length=300)
-    website = Column("website", "Website", aliases=("홈페이지", "网站"), max_length=300)
-    notes = Column("notes", "Notes", aliases=("비고", "备注"))
+    address = Column("address", _("Address"), aliases=("주소", "地址"), max_length=300)
+    website = Column("website", _("Website"), aliases=("홈페이지", "网站"), max_length=300)
+    notes = Column("notes", _("Notes"), aliases=("비고", "备注"))
 
     class Meta:
         model = Institution

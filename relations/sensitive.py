@@ -10,6 +10,8 @@ import logging
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .audit import request_address
 from .models import AccessRecord
@@ -80,12 +82,13 @@ class ReasonForm(forms.Form):
     """Asked before sensitive data leaves Amity; the reason is kept with the record."""
 
     reason = forms.CharField(
-        label="Why do you need this?",
+        label=gettext_lazy("Why do you need this?"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="e.g. “Visa invitation letters for the embassy”. Kept with the record of "
-        "this export.",
-        error_messages={"required": "Give the reason for exporting sensitive data."},
+        help_text=gettext_lazy(
+            "e.g. “Visa invitation letters for the embassy”. Kept with the record of this export."
+        ),
+        error_messages={"required": gettext_lazy("Give the reason for exporting sensitive data.")},
     )
 
 
@@ -120,7 +123,7 @@ class MaskedFieldsMixin:
                 cleaned[name] = stored
             elif MASK_CHAR in value:
                 self.add_error(
-                    name, "Type the whole number, or leave the masked one as it is to keep it."
+                    name, _("Type the whole number, or leave the masked one as it is to keep it.")
                 )
             else:
                 cleaned[name] = self.normalise_masked(name, value)

@@ -17,13 +17,15 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Tried in this order when the administrator does not name one. UTF-8 first: a file that
 # decodes as UTF-8 is almost never anything else.
 ENCODINGS = {
     "utf-8-sig": "UTF-8",
-    "cp949": "Korean (CP949 / EUC-KR)",
-    "gb18030": "Chinese (GB18030 / GBK)",
+    "cp949": gettext_lazy("Korean (CP949 / EUC-KR)"),
+    "gb18030": gettext_lazy("Chinese (GB18030 / GBK)"),
 }
 FORMATS = {".csv": "CSV", ".txt": "CSV", ".xlsx": "Excel workbook (.xlsx)"}
 SNIFF_BYTES = 64 * 1024
@@ -59,11 +61,14 @@ def read_table(path: Path, *, encoding: str = "") -> Table:
     limit = settings.AMITY_MAX_IMPORT_BYTES
     if size > limit:
         raise SpreadsheetError(
-            f"The file is {filesizeformat(size)}; an import may be at most "
-            f"{filesizeformat(limit)}. Split it, or use the import_data command."
+            _(
+                "The file is %(size)s; an import may be at most %(limit)s. Split it, or use "
+                "the import_data command."
+            )
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
         )
     if size == 0:
-        raise SpreadsheetError("The file is empty.")
+        raise SpreadsheetError(_("The file is empty."))
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"PK\x03\x04"):
@@ -72,13 +77,18 @@ def read_table(path: Path, *, encoding: str = "") -> Table:
         return _read_xlsx(path)
     if suffix == ".xlsx" or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(
-            "This is not an .xlsx workbook Amity can read (old .xls files are not read: "
-            "save it from Excel as .xlsx or as CSV)."
+            _(
+                "This is not an .xlsx workbook Amity can read (old .xls files are not read: "
+                "save it from Excel as .xlsx or as CSV)."
+            )
         )
     if suffix not in FORMATS and suffix != "":
         raise SpreadsheetError(
-            f"Amity reads CSV and .xlsx files; “{path.suffix}” is neither. "
-            "Save the sheet from Excel as .xlsx or CSV."
+            _(
+                "Amity reads CSV and .xlsx files; “%(suffix)s” is neither. Save the sheet "
+                "from Excel as .xlsx or CSV."
+            )
+            % {"suffix": path.suffix}
         )
     return _read_csv(path, encoding)
 
@@ -140,7 +150,9 @@ def _read_csv(path: Path, encoding: str) -> Table:
     try:
         codecs.lookup(chosen)
     except LookupError:
-        raise SpreadsheetError(f"“{chosen}” is not an encoding Amity knows.") from None
+        raise SpreadsheetError(
+            _("“%(encoding)s” is not an encoding Amity knows.") % {"encoding": chosen}
+        ) from None
     if chosen == "utf-8":
         chosen = "utf-8-sig"  # A BOM is never part of the first header.
     text_sample = sample.decode(chosen, errors="ignore")
@@ -160,19 +172,24 @@ def _read_csv(path: Path, encoding: str) -> Table:
                     yield reader.line_num, cells
         except UnicodeDecodeError as error:
             raise SpreadsheetError(
-                f"The file is not valid {ENCODINGS.get(chosen, chosen)} near byte "
-                f"{error.start:,}: choose its encoding and upload it again."
+                _(
+                    "The file is not valid %(encoding)s near byte %(byte)s: choose its "
+                    "encoding and upload it again."
+                )
+                % {"encoding": ENCODINGS.get(chosen, chosen), "byte": f"{error.start:,}"}
             ) from None
         except csv.Error as error:
-            raise SpreadsheetError(f"Line {reader.line_num}: {error}.") from None
+            raise SpreadsheetError(
+                _("Line %(line)s: %(error)s.") % {"line": reader.line_num, "error": error}
+            ) from None
         finally:
             handle.close()
 
     rows = numbered()
     try:
-        _, headers = next(rows)
+        _number, headers = next(rows)
     except StopIteration:
-        raise SpreadsheetError("The file has no rows.") from None
+        raise SpreadsheetError(_("The file has no rows.")) from None
     return Table(
         headers=[clean_header(h) for h in headers], rows=rows, format="CSV", encoding=chosen
     )
@@ -184,30 +201,37 @@ def check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except zipfile.BadZipFile:
-        raise SpreadsheetError("The .xlsx file is damaged (not a valid zip archive).") from None
+        raise SpreadsheetError(_("The .xlsx file is damaged (not a valid zip archive).")) from None
     if len(entries) > MAX_ZIP_ENTRIES:
         raise SpreadsheetError(
-            f"The workbook holds {len(entries):,} parts; Amity reads at most {MAX_ZIP_ENTRIES}."
+            _("The workbook holds %(parts)s parts; Amity reads at most %(limit)s.")
+            % {"parts": f"{len(entries):,}", "limit": MAX_ZIP_ENTRIES}
         )
     expanded = sum(entry.file_size for entry in entries)
     if expanded > MAX_EXPANDED_BYTES:
         raise SpreadsheetError(
-            f"The workbook would expand to {filesizeformat(expanded)}; Amity reads at most "
-            f"{filesizeformat(MAX_EXPANDED_BYTES)}."
+            _("The workbook would expand to %(size)s; Amity reads at most %(limit)s.")
+            % {"size": filesizeformat(expanded), "limit": filesizeformat(MAX_EXPANDED_BYTES)}
         )
     for entry in entries:
         if entry.file_size > MAX_EXPANSION_RATIO * max(entry.compress_size, 1024):
             raise SpreadsheetError(
-                f"The workbook part {entry.filename} is compressed suspiciously well "
-                f"({filesizeformat(entry.compress_size)} to {filesizeformat(entry.file_size)}); "
-                "it is refused as a possible zip bomb."
+                _(
+                    "The workbook part %(part)s is compressed suspiciously well (%(packed)s "
+                    "to %(size)s); it is refused as a possible zip bomb."
+                )
+                % {
+                    "part": entry.filename,
+                    "packed": filesizeformat(entry.compress_size),
+                    "size": filesizeformat(entry.file_size),
+                }
             )
 
 
 def _read_xlsx(path: Path) -> Table:
     # With defusedxml installed openpyxl refuses XML entity bombs; never parse without it.
     if not openpyxl.xml.DEFUSEDXML:
-        raise SpreadsheetError("Reading .xlsx needs defusedxml, which is not installed.")
+        raise SpreadsheetError(_("Reading .xlsx needs defusedxml, which is not installed."))
     check_zip(path)
     # A handle, not the path: openpyxl refuses a path by its suffix, and an Excel file
     # renamed .csv is still an Excel file.
@@ -221,8 +245,8 @@ def _read_xlsx(path: Path) -> Table:
     notes = []
     if len(workbook.worksheets) > 1:
         notes.append(
-            f"The workbook has {len(workbook.worksheets)} sheets; only the first, "
-            f"“{sheet.title}”, is read."
+            _("The workbook has %(count)s sheets; only the first, “%(sheet)s”, is read.")
+            % {"count": len(workbook.worksheets), "sheet": sheet.title}
         )
 
     def numbered() -> Iterator[tuple[int, list]]:
@@ -238,11 +262,11 @@ def _read_xlsx(path: Path) -> Table:
 
     rows = numbered()
     try:
-        _, headers = next(rows)
+        _number, headers = next(rows)
     except StopIteration:
         workbook.close()
         handle.close()
-        raise SpreadsheetError("The first sheet of the workbook is empty.") from None
+        raise SpreadsheetError(_("The first sheet of the workbook is empty.")) from None
     return Table(
         headers=[clean_header(h) for h in headers],
         rows=rows,
@@ -256,11 +280,11 @@ def unreadable(error: Exception) -> str:
     name the file on the server)."""
     cause = error.__cause__ or error
     if isinstance(cause, DefusedXmlException):
-        return (
+        return _(
             "The workbook declares XML entities, as an “XML bomb” does; it is refused. "
             "Save it again from Excel."
         )
-    return f"The .xlsx file cannot be read: {cause}"
+    return _("The .xlsx file cannot be read: %(cause)s") % {"cause": cause}
 
 
 def clean_header(value) -> str:

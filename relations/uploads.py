@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 DOCUMENT_TYPES = {
     "application/pdf",
@@ -39,20 +41,28 @@ def check_upload(upload, allowed: set[str], what: str) -> None:
     limit = settings.AMITY_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise ValidationError(
-            f"{upload.name} is {filesizeformat(upload.size)}; {what} may be at most "
-            f"{filesizeformat(limit)}."
+            _("%(name)s is %(size)s; %(what)s may be at most %(limit)s.")
+            % {
+                "name": upload.name,
+                "size": filesizeformat(upload.size),
+                "what": what,
+                "limit": filesizeformat(limit),
+            }
         )
     kind = sniffed_type(upload)
     if kind not in allowed:
         raise ValidationError(
-            f"{upload.name} is not a {what} Amity accepts (its content is "
-            f"{kind or 'not recognised'}); use PDF, Word, HWP, JPEG or PNG."
+            _(
+                "%(name)s is not a %(what)s Amity accepts (its content is %(kind)s); use PDF, "
+                "Word, HWP, JPEG or PNG."
+            )
+            % {"name": upload.name, "what": what, "kind": kind or _("not recognised")}
         )
 
 
 def validate_document(upload) -> None:
-    check_upload(upload, DOCUMENT_TYPES, "document")
+    check_upload(upload, DOCUMENT_TYPES, gettext_lazy("document"))
 
 
 def validate_image(upload) -> None:
-    check_upload(upload, IMAGE_TYPES, "photo")
+    check_upload(upload, IMAGE_TYPES, gettext_lazy("photo"))

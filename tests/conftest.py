@@ -3,6 +3,16 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked():
+    # A request in another language leaves that language active in the thread (the locale
+    # middleware does not undo it): every test starts in English.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +67,7 @@ def page(browser, live_server, django_user_model):
     tab.goto("/accounts/login/")
     tab.fill("#id_username", "officer")
     tab.fill("#id_password", BROWSER_PASSWORD)
-    tab.click("button[type=submit]")
+    tab.click("main button[type=submit]")  # not the language switcher's in the navbar
     tab.wait_for_url(f"{live_server.url}/")
     yield tab
     context.close()

@@ -40,6 +40,8 @@ OPEN_TO_ANONYMOUS = LOGIN_PAGES | {
 }
 # Authenticated by a secret in the address instead of a login; refuses a wrong secret.
 OWN_AUTHENTICATION = {"/delegations/calendar/feed/1.ics"}
+# The language switcher, which the login page uses too (tests/test_i18n.py).
+LANGUAGE_SWITCHER = {"/i18n/"}
 
 
 def label(model) -> str:
@@ -166,7 +168,8 @@ def test_anonymous_users_are_sent_to_a_login_page_from_the_admin(client, records
 
 
 def test_every_project_url_sends_anonymous_users_to_a_login_page(client, records):
-    for path in sorted(every_project_path() - OPEN_TO_ANONYMOUS - OWN_AUTHENTICATION):
+    open_paths = OPEN_TO_ANONYMOUS | OWN_AUTHENTICATION | LANGUAGE_SWITCHER
+    for path in sorted(every_project_path() - open_paths):
         response = client.get(path)
         assert response.status_code == 302, path
         assert urlsplit(response.url).path in LOGIN_PAGES, path

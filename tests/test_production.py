@@ -41,7 +41,7 @@ def production_env(**extra) -> dict[str, str]:
 
 
 def run(args: list[str], **extra) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 - this interpreter, with the test's own arguments
+    return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
         env=production_env(**extra),

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from relations import languages
+from relations.dates import Precision, format_partial
 from relations.search import highlight as highlight_match
 from relations.sensitive import mask as mask_value
 
@@ -53,3 +55,22 @@ def plural_name(model) -> str:
 def mask(value) -> str:
     """A sensitive value as ``M••••••78``; pages show full values only where recorded."""
     return mask_value(value)
+
+
+@register.filter
+def name_for_language(record) -> str:
+    """A partner's or person's name in the script of the interface language, if it has
+    one (``{{ partner|name_for_language }}``); else its English or romanised name."""
+    return languages.name_for_language(record) if record else ""
+
+
+@register.filter
+def other_name_for_language(record) -> str:
+    """The record's other name, shown beside ``name_for_language``; "" if it has none."""
+    return languages.other_name_for_language(record) if record else ""
+
+
+@register.filter
+def local_date(value) -> str:
+    """A full date as the interface language writes it: "27 Aug 2013", "2013년 8월 27일"."""
+    return format_partial(value, Precision.DAY) if value else ""

@@ -2,6 +2,7 @@
 
 import sys
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -96,7 +97,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Dry run: {plan.summary()} Nothing was written. ({seconds:.1f} s)")
             return
-        apply_import(plan, reason=f"Imported from {file} (import_data command)")
+        apply_import(plan, reason=f"Imported from {Path(file).name} (import_data command)")
         seconds = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
