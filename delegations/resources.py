@@ -18,6 +18,7 @@ from relations.columns import (
     Computed,
     DateColumn,
     DecimalColumn,
+    Hint,
     NumberColumn,
     PartialDateColumn,
     Reference,
@@ -66,7 +67,7 @@ class DelegationReference(Reference):
         return context.index(self.index_name).find(text_of(value), start, self.noun)
 
 
-class DelegationStart(Column):
+class DelegationStart(Hint, Column):
     """Only to tell apart visits of the same title; not stored."""
 
     def __init__(self):
@@ -76,15 +77,6 @@ class DelegationStart(Column):
             aliases=("방문 시작일", "방문일", "访问日期"),
             example="2009-09-20",
         )
-
-    def read(self, value, context):
-        return None
-
-    def assign(self, instance, value):
-        pass
-
-    def current(self, instance):
-        return None
 
     @property
     def paths(self):

@@ -378,6 +378,20 @@ class ManyReference(Reference):
         return ()  # Rendered from a per-chunk query: a join would repeat the row.
 
 
+class Hint:
+    """Mixed into a column read only to tell apart records that share a name (see
+    ``Reference.hint_column``, which reads its cell): it is never stored."""
+
+    def read(self, value, context):
+        return None
+
+    def assign(self, instance, value) -> None:
+        pass
+
+    def current(self, instance):
+        return None
+
+
 class Computed(Column):
     """A figure exports add for the reader, such as whether a gift needs registering. The
     import knows its header and leaves the column out. It renders from ``paths``, or from

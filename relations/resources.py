@@ -26,6 +26,7 @@ from .columns import (
     CountryColumn,
     DateColumn,
     DecimalColumn,
+    Hint,
     ManyReference,
     NumberColumn,
     PartialDateColumn,
@@ -385,7 +386,7 @@ class PartnerReference(Reference):
     hint_column = "partner_country"
 
 
-class PartnerCountry(CountryColumn):
+class PartnerCountry(Hint, CountryColumn):
     """Only to tell apart partners of the same name; not stored."""
 
     def __init__(self):
@@ -395,15 +396,6 @@ class PartnerCountry(CountryColumn):
             aliases=("상대국가", "상대 국가", "伙伴国家"),
             example="China",
         )
-
-    def read(self, value, context):
-        return None
-
-    def assign(self, instance, value):
-        pass
-
-    def current(self, instance):
-        return None
 
     @property
     def paths(self):
