@@ -18,6 +18,7 @@ from import_export import fields, widgets
 
 from .cells import read_count, read_country, read_number, read_partial_date
 from .dates import PartialDate, Precision
+from .exports import FORMULA_STARTS
 from .languages import in_every_language
 from .search import fold
 
@@ -40,9 +41,13 @@ def is_blank(value) -> bool:
 
 
 def text_of(value) -> str:
-    """A cell as text: XLSX gives 2010.0 for a number typed as 2010."""
+    """A cell as text: XLSX gives 2010.0 for a number typed as 2010, and our exports put
+    an apostrophe before a text a spreadsheet would take for a formula ("'+82-2-…")."""
     if isinstance(value, str):  # most cells: tested first, as imports read every cell
-        return unicodedata.normalize("NFC", value).strip()
+        text = unicodedata.normalize("NFC", value).strip()
+        if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+            return text[1:]
+        return text
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime.datetime | datetime.date):

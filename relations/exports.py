@@ -75,12 +75,15 @@ def csv_table_response(table: Iterable[list], filename: str):
 
 def write_xlsx(table: Iterable[list], target, sheet_name: str) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     # Write-only mode keeps one row in memory.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name[:31])
     for row in table:
-        sheet.append(row)
+        # XML cannot hold most control characters (a vertical tab pasted from PowerPoint):
+        # they are dropped rather than failing the whole export.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
     workbook.save(target)
 
 

@@ -224,11 +224,6 @@ def test_an_imported_date_keeps_its_precision_through_a_round_trip(demo, tmp_pat
     assert plan_file("partners", path).totals["unchanged"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Exports put an apostrophe before a text starting with + - = @ (formula "
-    "neutralisation) and the import keeps it: a phone number +82... comes back as '+82...",
-)
 def test_a_phone_number_starting_with_plus_survives_a_round_trip(demo, tmp_path):
     Person.objects.filter(name="Jin Kyohun").update(phone="+82-2-2600-6114")
     path = tmp_path / "people.csv"
