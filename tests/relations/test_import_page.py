@@ -188,3 +188,38 @@ def test_the_import_folder_is_private(client, demo, import_dir):
     upload(client, GOOD)
     folder = next(import_dir.iterdir())
     assert Path(folder).stat().st_mode & 0o077 == 0
+
+
+TWIN_CITIES = Path(__file__).resolve().parents[3] / "shared/data/twin_cities_raw.csv"
+
+
+@pytest.mark.skipif(not TWIN_CITIES.exists(), reason="../shared/data is not beside the checkout")
+def test_the_twin_cities_file_imports_through_the_page_once_its_columns_are_matched(client, db):
+    with TWIN_CITIES.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    korean = [rows[0]] + [row for row in rows[1:] if row[3] == "South Korea"]
+    text = "\n".join(",".join(f'"{cell}"' for cell in row) for row in korean) + "\n"
+    review = upload(client, text, name="twin_cities_korea.csv")
+
+    assert client.get(review).templates[0].name == "relations/import_mapping.html"
+    client.post(
+        review,
+        {
+            "action": "map",
+            "column_0": "",
+            "column_1": "",
+            "column_2": "name",
+            "column_3": "country",
+            "default_level": "Sister city",
+        },
+    )
+    assert client.get(review).context["plan"].totals["error"] == 0
+    client.post(review, {"action": "confirm"})
+
+    korean_cities = {row[2] for row in korean[1:]}
+    assert Partner.objects.filter(country="KR").count() == len(korean_cities)
+    first = Partner.objects.get(name=korean[1][2], country="KR")
+    assert (first.level, first.history.get().history_change_reason) == (
+        "sister",
+        "Imported from twin_cities_korea.csv",
+    )
