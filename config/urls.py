@@ -11,6 +11,9 @@ admin.site.site_header = _("Amity administration")
 admin.site.site_title = "Amity"
 admin.site.index_title = _("Relations and delegations")
 
+# A lost database connection gets a "try again in a moment" page (503), not the 500 page.
+handler500 = "relations.errors.server_error"
+
 urlpatterns = [
     path("", Dashboard.as_view(), name="home"),
     path("search/", SearchPage.as_view(), name="search"),

@@ -48,7 +48,15 @@ class Upload:
         return "upload" + Path(self.name).suffix.lower()[:10]
 
     def save(self) -> None:
-        (self.folder / META).write_text(json.dumps(asdict(self)), encoding="utf-8")
+        # Written aside, then renamed over the old one: a disk that fills up meanwhile
+        # leaves the previous choices, not half a file that loses the upload.
+        aside = self.folder / f"{META}.new"
+        try:
+            aside.write_text(json.dumps(asdict(self)), encoding="utf-8")
+            aside.replace(self.folder / META)
+        except OSError:
+            aside.unlink(missing_ok=True)
+            raise
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -200,7 +200,19 @@ class ImportReview(PermissionRequiredMixin, TemplateView):
                 self.template_name = "relations/import_mapping.html"
                 return self.render_to_response(self.get_context_data(form=form, table=table))
             self.upload.mapping, self.upload.defaults = form.choices()
-            self.upload.save()
+            try:
+                self.upload.save()
+            except OSError:
+                logger.exception("Could not store the column choices of an import upload")
+                form.add_error(
+                    None,
+                    _(
+                        "The column choices could not be stored (disk full or not "
+                        "writable); nothing was changed. Tell the administrator."
+                    ),
+                )
+                self.template_name = "relations/import_mapping.html"
+                return self.render_to_response(self.get_context_data(form=form, table=table))
             return redirect("relations:import-review", token=self.upload.token)
         if action != "confirm":
             return redirect("relations:import-review", token=self.upload.token)

@@ -414,13 +414,21 @@ def _plan_record(plan, part, existing, key, values, number, outcome, parent_key=
     return record
 
 
-def apply_import(plan: ImportPlan, *, user=None, reason: str = "") -> dict[str, int]:
-    """Write the plan, all or nothing. Returns the counts of records created and updated."""
+def apply_import(
+    plan: ImportPlan,
+    *,
+    user=None,
+    reason: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Write the plan, all or nothing. Returns the counts of records created and updated.
+    ``progress`` is told the records written so far after each batch."""
     if plan.has_errors:
         raise ValueError("An import with errors writes nothing.")
     # History rows keep 100 characters of a reason; PostgreSQL refuses a longer one.
     reason = reason[:100]
     written = Counter()
+    done = 0
     now = timezone.now()
     with transaction.atomic():
         for part in plan.resource.parts():
@@ -436,27 +444,36 @@ def apply_import(plan: ImportPlan, *, user=None, reason: str = "") -> dict[str, 
             model = part.resource._meta.model
             for instance in created:
                 part.resource.before_write(instance, now)
-            bulk_create_with_history(
-                created,
-                model,
-                batch_size=BATCH,
-                default_user=user,
-                default_change_reason=reason,
-            )
+            # Batch by batch here rather than in bulk_create: progress after each one.
+            for batch in _batches(created):
+                bulk_create_with_history(
+                    batch,
+                    model,
+                    batch_size=BATCH,
+                    default_user=user,
+                    default_change_reason=reason,
+                )
+                done += len(batch)
+                if progress:
+                    progress(done)
             if updated:
                 fields = part.resource.fields_to_update(updated)
                 for record in updated:
                     part.resource.before_write(record.instance, now)
                     if hasattr(record.instance, "version"):
                         record.instance.version += 1
-                bulk_update_with_history(
-                    [r.instance for r in updated],
-                    model,
-                    fields=fields,
-                    batch_size=BATCH,
-                    default_user=user,
-                    default_change_reason=reason,
-                )
+                for batch in _batches([r.instance for r in updated]):
+                    bulk_update_with_history(
+                        batch,
+                        model,
+                        fields=fields,
+                        batch_size=BATCH,
+                        default_user=user,
+                        default_change_reason=reason,
+                    )
+                    done += len(batch)
+                    if progress:
+                        progress(done)
             part.resource.write_many_to_many([r for r in records if r.action != UNCHANGED])
             written[f"{part.name} {NEW}"] += len(created)
             written[f"{part.name} {UPDATE}"] += len(updated)
@@ -467,6 +484,11 @@ def apply_import(plan: ImportPlan, *, user=None, reason: str = "") -> dict[str, 
         dict(written),
     )
     return dict(written)
+
+
+def _batches(items: list) -> Iterable[list]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
 
 
 def _resolve_pending(instance) -> None:

@@ -97,7 +97,12 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Dry run: {plan.summary()} Nothing was written. ({seconds:.1f} s)")
             return
-        apply_import(plan, reason=f"Imported from {Path(file).name} (import_data command)")
+        apply_import(
+            plan,
+            reason=f"Imported from {Path(file).name} (import_data command)",
+            progress=self.written,
+        )
+        self.stderr.write("")
         seconds = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -109,4 +114,10 @@ class Command(BaseCommand):
     def progress(self, rows: int) -> None:
         if sys.stderr.isatty() or rows % 10_000 == 0:
             self.stderr.write(f"\r{rows:,} rows read…", ending="")
+            self.stderr.flush()
+
+    def written(self, records: int) -> None:
+        # In one transaction: a run stopped before the end leaves nothing written.
+        if sys.stderr.isatty() or records % 10_000 == 0:
+            self.stderr.write(f"\r{records:,} records written…", ending="")
             self.stderr.flush()
