@@ -4,8 +4,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from relations.filters import YearFilter
 from relations.models import Partner, Sector
 from relations.search import fold
+from relations.widgets import SearchSelect
 
 from .models import Delegation, Gift
 
@@ -20,13 +22,13 @@ class DelegationFilter(django_filters.FilterSet):
         label=_("Direction"), choices=Delegation.Direction.choices
     )
     partner = django_filters.ModelChoiceFilter(
-        label=_("Partner"), queryset=Partner.objects.partners()
+        label=_("Partner"), queryset=Partner.objects.partners(), widget=SearchSelect("partners")
     )
     country = django_filters.ChoiceFilter(
         field_name="partner__country", label=_("Partner country"), choices=countries
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Delegation.Status.choices)
-    year = django_filters.NumberFilter(field_name="start__year", label=_("Year"))
+    year = YearFilter(field_name="start__year", label=_("Year"))
     start_from = django_filters.DateFilter(
         field_name="start", lookup_expr="gte", label=_("From"), widget=date_input()
     )
@@ -78,9 +80,9 @@ class GiftFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Text"), method="filter_text")
     direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Gift.Direction.choices)
     partner = django_filters.ModelChoiceFilter(
-        label=_("Partner"), queryset=Partner.objects.partners()
+        label=_("Partner"), queryset=Partner.objects.partners(), widget=SearchSelect("partners")
     )
-    year = django_filters.NumberFilter(field_name="given_on__year", label=_("Year"))
+    year = YearFilter(field_name="given_on__year", label=_("Year"))
     disposition = django_filters.ChoiceFilter(
         label=_("Disposition"), choices=Gift.Disposition.choices
     )

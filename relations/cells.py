@@ -78,7 +78,11 @@ def read_number(value) -> Decimal:
     """A figure with its thousands separators and unit: "580,000", "21명", "41.4㎢",
     "58만", "1.2억 원", "46 people"."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        # An XLSX cell can hold infinity or NaN, which no column can store.
+        if not number.is_finite():
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+        return number
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
     match = _NUMBER.match(text)
     if not match:

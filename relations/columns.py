@@ -9,7 +9,7 @@ model instance: that keeps exports fast and flat in memory.
 
 import datetime
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache, cached_property
 
 from django.utils.translation import gettext_lazy as _
@@ -167,7 +167,10 @@ class DecimalColumn(NumberColumn):
         self.places = places
 
     def parse(self, value, context):
-        return read_number(value).quantize(Decimal(1).scaleb(-self.places))
+        try:
+            return read_number(value).quantize(Decimal(1).scaleb(-self.places))
+        except InvalidOperation:  # more digits than Decimal arithmetic holds (28)
+            raise ValueError(_("“%(value)s” has too many digits.") % {"value": value}) from None
 
 
 class BooleanColumn(Column):

@@ -48,7 +48,8 @@ class SearchPage(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "").strip()[:200]
+        # PostgreSQL refuses a NUL in any query text: a hostile one would be a 500.
+        query = self.request.GET.get("q", "").replace("\x00", "").strip()[:200]
         context["q"] = query
         groups = search_everything(query, self.per_group) if query else []
         for source in extensions.search_sources if query else []:
