@@ -1,8 +1,11 @@
+import io
 import os
 import shutil
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 
@@ -21,10 +24,29 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def summaries_not_cached(settings):
+    # Tests change the data between two loads of a page; summaries.py has its own tests.
+    settings.AMITY_SUMMARY_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def demo(db):
     """The database as `manage.py load_demo` leaves it."""
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """`generate_data --scale 0.01` once for the module, rolled back after it (each
+    test's own transaction is a savepoint inside this one): the generator's output and
+    how many queries it took."""
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            call_command("generate_data", scale=0.01, stdout=out)
+        yield out.getvalue(), len(queries)
+        transaction.set_rollback(True)
 
 
 # ---- Browser tests: Debian's Chromium driven by Playwright (never `playwright install`) --
