@@ -4,12 +4,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from relations import extensions
+from relations import extensions, lookups
 from relations.extensions import Action, SearchGroup, SearchResult, Section, TimelineEvent
 from relations.search import fold
 
 from .briefing import BRIEFING_PERMISSIONS
 from .models import Delegation, Member
+
+GIFTS_SHOWN = 20  # the newest; the gift list holds them all
 
 VISIT_KINDS = {
     Delegation.Direction.INBOUND: ("visit-in", gettext_lazy("Inbound visit")),
@@ -17,12 +19,10 @@ VISIT_KINDS = {
 }
 
 
-def visit_events(partner) -> list[TimelineEvent]:
-    visits = partner.delegations.select_related("leader").exclude(
-        status=Delegation.Status.CANCELLED
-    )
+def visit_events(partner, limit: int) -> tuple[list[TimelineEvent], int]:
+    visits = partner.delegations.exclude(status=Delegation.Status.CANCELLED)
     events = []
-    for visit in visits:
+    for visit in visits.select_related("leader").order_by("-start")[:limit]:
         kind, label = VISIT_KINDS[visit.direction]
         size = ""
         if visit.declared_size:
@@ -48,7 +48,7 @@ def visit_events(partner) -> list[TimelineEvent]:
                 " · ".join(filter(None, [visit.dates_display if visit.end else "", size, leader])),
             )
         )
-    return events
+    return events, visits.count()
 
 
 def partner_visits_and_gifts(partner) -> Section:
@@ -56,11 +56,17 @@ def partner_visits_and_gifts(partner) -> Section:
         inbound=Count("pk", filter=Q(direction=Delegation.Direction.INBOUND)),
         outbound=Count("pk", filter=Q(direction=Delegation.Direction.OUTBOUND)),
     )
-    gifts = list(partner.gifts.select_related("delegation"))
+    gifts = list(partner.gifts.select_related("delegation")[:GIFTS_SHOWN])
+    sources = dict(partner.gifts.values_list("pk", "source"))
     return Section(
         title=gettext("Gifts exchanged"),
         template="delegations/includes/partner_gifts.html",
-        context={"gifts": gifts, "source_ids": {g.source_id for g in gifts}},
+        context={
+            "gifts": gifts,
+            "more": len(sources) - len(gifts),
+            "all_url": f"{reverse('delegations:gift-list')}?partner={partner.pk}",
+            "source_ids": set(sources.values()),
+        },
         figures={
             gettext("Visits received"): counts["inbound"],
             gettext("Visits made"): counts["outbound"],
@@ -118,6 +124,19 @@ def partner_briefing_action(partner, user) -> Action | None:
     return Action(gettext("Briefing book"), url, "book")
 
 
+def delegation_titles(queryset, text: str):
+    """The title, or the partner's names in any script: "Changning" finds its visits."""
+    key = fold(text)
+    return queryset.filter(
+        Q(title__icontains=text.strip()) | Q(partner__search_text__contains=key)
+    ).order_by("-start")
+
+
+def venue_names(queryset, text: str):
+    text = text.strip()
+    return queryset.filter(Q(name__icontains=text) | Q(native_name__icontains=text))
+
+
 def register() -> None:
     extensions.exchange_date_paths.append("delegations__start")
     extensions.sector_paths.append("delegations__sectors")
@@ -127,3 +146,21 @@ def register() -> None:
     extensions.person_sections.append(person_delegations)
     extensions.agreement_sections.append(agreement_signing)
     extensions.search_sources.append(search_delegations)
+    lookups.register(
+        lookups.Lookup(
+            "delegations",
+            "delegations.Delegation",
+            lookups.objects("delegations.Delegation", "partner"),
+            delegation_titles,
+            lambda delegation: f"{delegation} · {delegation.partner}",
+        )
+    )
+    lookups.register(
+        lookups.Lookup(
+            "venues",
+            "delegations.Venue",
+            lookups.objects("delegations.Venue", "partner"),
+            venue_names,
+            lookups.where,
+        )
+    )

@@ -1,10 +1,17 @@
 from django import forms
-from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from relations.files import PrivateFileLinksMixin
-from relations.forms import PartialDatesMixin, ProvenanceFields, VersionCheckMixin, date_widget
+from relations.forms import (
+    PartialDatesMixin,
+    ProvenanceFields,
+    RecordForm,
+    RecordFormSet,
+    VersionCheckMixin,
+    date_widget,
+    record_formset,
+)
 from relations.models import Partner, Person
 from relations.sensitive import MaskedFieldsMixin
 
@@ -28,8 +35,9 @@ def time_widget():
     return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class DelegationForm(VersionCheckMixin, PartialDatesMixin, forms.ModelForm):
+class DelegationForm(VersionCheckMixin, PartialDatesMixin, RecordForm):
     partial_dates = ("start", "end")
+    lookups = {"partner": "partners"}
 
     class Meta:
         model = Delegation
@@ -74,7 +82,7 @@ class DelegationForm(VersionCheckMixin, PartialDatesMixin, forms.ModelForm):
             ]
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(RecordForm):
     """A member is an existing person, or a new one typed in place."""
 
     new_person = forms.CharField(
@@ -140,7 +148,7 @@ class PassportMemberForm(PassportMixin, MemberForm):
         widgets = {"passport_number": forms.TextInput(attrs={"size": 12})}
 
 
-class ProgrammeItemForm(forms.ModelForm):
+class ProgrammeItemForm(RecordForm):
     class Meta:
         model = ProgrammeItem
         fields = [
@@ -162,7 +170,7 @@ class ProgrammeItemForm(forms.ModelForm):
         }
 
 
-class MemberFormSetBase(BaseInlineFormSet):
+class MemberFormSetBase(RecordFormSet):
     def clean(self):
         super().clean()
         seen = set()
@@ -177,10 +185,10 @@ class MemberFormSetBase(BaseInlineFormSet):
 
 
 def formset(model, form=None, fields=None, extra=1, **kwargs):
-    return inlineformset_factory(
+    return record_formset(
         Delegation,
         model,
-        form=form or forms.ModelForm,
+        form=form or RecordForm,
         fields=fields,
         extra=extra,
         can_delete=True,
@@ -225,8 +233,9 @@ class DocumentForm(PrivateFileLinksMixin, forms.ModelForm):
 DocumentFormSet = formset(Document, DocumentForm, fields=["kind", "file", "caption"])
 
 
-class GiftForm(PrivateFileLinksMixin, VersionCheckMixin, PartialDatesMixin, forms.ModelForm):
+class GiftForm(PrivateFileLinksMixin, VersionCheckMixin, PartialDatesMixin, RecordForm):
     partial_dates = ("given_on",)
+    lookups = {"partner": "partners"}
     file_views = {"photo": "delegations:gift-file"}
 
     class Meta:

@@ -11,6 +11,7 @@ from django_countries import countries
 from . import extensions
 from .models import Agreement, Institution, Partner, PartnerAlias, Person, Sector
 from .search import fold
+from .widgets import SearchSelect
 
 PARTNER_LEVELS = Partner.Level.choices
 
@@ -30,6 +31,15 @@ def matches_text(queryset, value: str, *, alias_of: str | None = None):
         aliases = PartnerAlias.objects.filter(partner=OuterRef(alias_of), search_text__contains=key)
         condition |= Q(Exists(aliases))
     return queryset.filter(condition)
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A year that dates can hold (1 to 9999): a bigger one ("99999", "1e400") is an error
+    on the filter form, where the year lookup would fail building its dates (a 500)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(min_value=1, max_value=9999, decimal_places=0)
+        super().__init__(*args, **kwargs)
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -52,15 +62,13 @@ class PartnerFilter(django_filters.FilterSet):
         method="filter_scope",
         label=_("Domestic or foreign"),
     )
-    established_from = django_filters.NumberFilter(
+    established_from = YearFilter(
         field_name="established_on__year", lookup_expr="gte", label=_("Established from (year)")
     )
-    established_to = django_filters.NumberFilter(
+    established_to = YearFilter(
         field_name="established_on__year", lookup_expr="lte", label=_("Established to (year)")
     )
-    quiet_since = django_filters.NumberFilter(
-        method="filter_quiet_since", label=_("No exchange since (year)")
-    )
+    quiet_since = YearFilter(method="filter_quiet_since", label=_("No exchange since (year)"))
     sort = django_filters.OrderingFilter(
         fields=[
             ("name", "name"),
@@ -81,8 +89,16 @@ class PartnerFilter(django_filters.FilterSet):
         return matches_text(queryset, value, alias_of="pk")
 
     def filter_sector(self, queryset, name, sector):
-        exchanged = reduce(operator.or_, (Q(**{path: sector}) for path in extensions.sector_paths))
-        return queryset.filter(pk__in=Partner.objects.filter(exchanged).values("pk"))
+        # One subquery per path: an OR across two to-many joins makes SQLite walk every
+        # delegation of every agreement (seconds at 50,000 delegations).
+        exchanged = reduce(
+            operator.or_,
+            (
+                Q(pk__in=Partner.objects.filter(**{path: sector}).values("pk"))
+                for path in extensions.sector_paths
+            ),
+        )
+        return queryset.filter(exchanged)
 
     def filter_scope(self, queryset, name, value):
         country = home_country()
@@ -105,17 +121,17 @@ class PartnerFilter(django_filters.FilterSet):
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Title or party"), method="filter_text")
     partner = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.partners(), label=_("Partner")
+        queryset=Partner.objects.partners(), label=_("Partner"), widget=SearchSelect("partners")
     )
     kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=Agreement.Status.choices, label=_("Status"))
     sector = django_filters.ModelChoiceFilter(
         field_name="sectors", queryset=Sector.objects.all(), distinct=True, label=_("Sectors")
     )
-    signed_from = django_filters.NumberFilter(
+    signed_from = YearFilter(
         field_name="signed_on__year", lookup_expr="gte", label=_("Signed from (year)")
     )
-    signed_to = django_filters.NumberFilter(
+    signed_to = YearFilter(
         field_name="signed_on__year", lookup_expr="lte", label=_("Signed to (year)")
     )
     expires_before = django_filters.DateFilter(
@@ -145,7 +161,9 @@ class AgreementFilter(django_filters.FilterSet):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_text")
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), label=_("Side"))
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.all(), label=_("Side"), widget=SearchSelect("authorities")
+    )
     title = django_filters.CharFilter(
         field_name="positions__title",
         lookup_expr="icontains",
@@ -167,7 +185,9 @@ class PersonFilter(django_filters.FilterSet):
 class InstitutionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_text")
     kind = django_filters.ChoiceFilter(choices=Institution.Kind.choices, label=_("Kind"))
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), label=_("Where"))
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.all(), label=_("Where"), widget=SearchSelect("authorities")
+    )
     linked = django_filters.BooleanFilter(method="filter_linked", label=_("Has links"))
     sort = django_filters.OrderingFilter(
         fields=[("name", "name"), ("kind", "kind"), ("partner__name", "partner")],

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, lookups, views
 
 app_name = "relations"
 
 urlpatterns = [
+    path("lookup/<slug:name>/", lookups.lookup_json, name="lookup"),
     path("partners/", views.PartnerList.as_view(), name="partner-list"),
     path("partners/add/", views.PartnerCreate.as_view(), name="partner-add"),
     path("partners/<int:pk>/", views.PartnerDetail.as_view(), name="partner-detail"),

@@ -38,4 +38,73 @@
       }
     });
   });
+
+  // <select data-lookup="/lookup/people/">: a search box in its place that offers the
+  // first matches as one types (a list of every person would weigh megabytes). The
+  // select stays in the form, hidden, holding the id of the record chosen.
+  document.querySelectorAll("select[data-lookup]").forEach(function (select) {
+    var box = document.createElement("input");
+    var list = document.createElement("datalist");
+    box.type = "search";
+    box.id = select.id + "-search";
+    box.className = select.className.replace("form-select", "form-control");
+    box.autocomplete = "off";
+    box.placeholder = select.dataset.placeholder || "";
+    list.id = select.id + "-matches";
+    box.setAttribute("list", list.id);
+    Array.prototype.forEach.call(select.labels || [], function (label) { label.htmlFor = box.id; });
+    var chosen = select.options[select.selectedIndex];
+    box.value = chosen && chosen.value ? chosen.text : "";
+    select.hidden = true;
+    select.after(box, list);
+
+    var offered = {};  // the text of each match offered -> its id
+    var asked = "";
+    var timer = null;
+    var choose = function (id, text) {
+      var option = Array.prototype.find.call(select.options, function (o) { return o.value === id; });
+      if (!option) { option = new Option(text, id); select.add(option); }
+      if (select.value !== id) {
+        select.value = id;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      box.setCustomValidity("");
+    };
+    var ask = function (text) {
+      asked = text;
+      fetch(select.dataset.lookup + "?q=" + encodeURIComponent(text), {
+        credentials: "same-origin", headers: { Accept: "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : { results: [] };
+      }).then(function (data) {
+        if (text !== asked) { return; }  // an answer to an earlier question
+        offered = {};
+        list.replaceChildren();
+        data.results.forEach(function (match) {
+          offered[match.text] = String(match.id);
+          var option = document.createElement("option");
+          option.value = match.text;
+          list.appendChild(option);
+        });
+        if (Object.prototype.hasOwnProperty.call(offered, box.value)) {
+          choose(offered[box.value], box.value);
+        }
+      });
+    };
+    box.addEventListener("input", function () {
+      var text = box.value;
+      if (Object.prototype.hasOwnProperty.call(offered, text)) { choose(offered[text], text); return; }
+      if (!text.trim()) { choose("", ""); return; }
+      clearTimeout(timer);
+      timer = setTimeout(function () { ask(text); }, 200);
+    });
+    // Text that is not one of the matches is not a choice: say so rather than keep the
+    // record chosen before.
+    box.addEventListener("change", function () {
+      var current = select.options[select.selectedIndex];
+      var stands = !box.value.trim() || (current && current.value && current.text === box.value);
+      box.setCustomValidity(stands ? "" : select.dataset.noMatch || "");
+      if (!stands) { box.reportValidity(); }
+    });
+  });
 })();

@@ -102,6 +102,8 @@ def project_routes() -> list[Route]:
                     values["object_id"] = sample(Partner).pk
                 elif match.view_name == "relations:import-template":
                     values[param] = {"slug": "partners", "fmt": "csv"}[param]
+                elif match.view_name == "relations:lookup":
+                    values[param] = "partners"  # the search boxes' answers
                 elif param == "token" and match.view_name == "relations:import-review":
                     values[param] = "expired-or-unknown"
                 elif param in {"app_label", "object_id"}:

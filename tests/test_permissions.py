@@ -70,6 +70,7 @@ RULES = [
     (r"-(list|detail|history|print|pdf|file)$", READ),
     (r"^(home|search|delegations:calendar|delegations:calendar-subscription)$", READ),
     (r"^delegations:clash-list$", READ),
+    (r"^relations:lookup$", READ),  # a search box's matches: what the lists show anyway
 ]
 
 # What an allowed GET answers when it is not 200: (pattern, status, for which roles).

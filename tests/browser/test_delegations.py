@@ -2,9 +2,19 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from relations.models import Person
+from relations.models import Partner, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def choose(page, field: str, typed: str, match: str) -> None:
+    """Types into the search box of ``field`` and picks the match offered that reads
+    ``match``, as a pick from the drop-down does (it puts the match's text in the box)."""
+    box = page.locator(f"#{field}-search")
+    box.fill(typed)
+    offered = page.locator(f"#{field}-matches option[value='{match}']")
+    expect(offered).to_have_count(1)
+    box.fill(match)
 
 
 def test_an_officer_records_a_visit_and_sees_the_interpreter_clash(page):
@@ -15,7 +25,7 @@ def test_an_officer_records_a_visit_and_sees_the_interpreter_clash(page):
     page.get_by_role("link", name="Add delegation").click()
     page.locator("#id_title").fill("Changning youth orchestra")
     page.locator("#id_direction").select_option("inbound")
-    page.locator("#id_partner").select_option(label="Changning District (长宁区)")
+    choose(page, "id_partner", "长宁", "Changning District (长宁区) · China")
     page.locator("#id_start").fill("2027-03-10")
     page.locator("#id_end").fill("2027-03-12")
     page.locator("#id_declared_size").fill("3")
@@ -26,7 +36,7 @@ def test_an_officer_records_a_visit_and_sees_the_interpreter_clash(page):
         page.locator(f"#id_programme-{n}-start_time").fill(start)
         page.locator(f"#id_programme-{n}-end_time").fill(end)
         page.locator(f"#id_programme-{n}-title").fill(f"Rehearsal {n + 1}")
-        page.locator(f"#id_programme-{n}-interpreter").select_option(label="Park Min-ji")
+        choose(page, f"id_programme-{n}-interpreter", "park", "Park Min-ji (박민지)")
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Changning youth orchestra")
@@ -40,3 +50,24 @@ def test_an_officer_records_a_visit_and_sees_the_interpreter_clash(page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Changning youth orchestra")
     expect(page.locator("body")).to_contain_text("Rehearsal 2")
     expect(page.locator("body")).to_contain_text("Zhang Wei")
+
+
+def test_a_search_box_offers_matches_in_any_script_and_refuses_text_that_is_none(page):
+    call_command("load_demo", verbosity=0)
+    page.goto("/delegations/?partner=")
+
+    box = page.locator("#id_partner-search")
+    box.fill("miryang")
+    expect(page.locator("#id_partner-matches option")).to_have_count(1)
+    box.fill("밀양")  # the same partner by its Korean name
+    expect(page.locator("#id_partner-matches option")).to_have_attribute(
+        "value", "Miryang City (밀양시) · South Korea"
+    )
+    box.fill("Miryang City (밀양시) · South Korea")
+    expect(page.locator("#id_partner")).to_have_value(
+        str(Partner.objects.get(name="Miryang City").pk)
+    )
+
+    box.fill("Atlantis")
+    box.blur()
+    assert "Choose one of the matches" in box.evaluate("b => b.validationMessage")
