@@ -208,7 +208,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileSystemStorage that leaves no partly written file behind (a full disk).
+    "default": {"BACKEND": "relations.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -278,6 +279,13 @@ AMITY_GIFT_REGISTRATION_THRESHOLD_KRW = env.int(
 AMITY_QUIET_AFTER_YEARS = env.int("AMITY_QUIET_AFTER_YEARS", default=3)
 if AMITY_QUIET_AFTER_YEARS < 1:
     raise ImproperlyConfigured("AMITY_QUIET_AFTER_YEARS must be 1 or more (years).")
+# Summaries that are the same for every user (the dashboard's clashes and anniversaries,
+# the reports) are worked out at most this often (0: on every load). See summaries.py.
+AMITY_SUMMARY_CACHE_SECONDS = env.int("AMITY_SUMMARY_CACHE_SECONDS", default=60)
+
+# Each process keeps its own cache unless CACHE_URL names a shared one, e.g.
+# redis://127.0.0.1:6379/1 (Django's Redis backend; needs the "redis" package).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 LOGGING = {
     "version": 1,

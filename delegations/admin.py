@@ -113,7 +113,6 @@ class DelegationAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
         "direction",
         "status",
         "sectors",
-        ("partner", admin.RelatedOnlyFieldListFilter),
         "source",
     ]
     search_fields = [
@@ -199,6 +198,8 @@ class MemberAdmin(SpreadsheetAdmin):
     ]
     autocomplete_fields = ["delegation", "person"]
     list_select_related = ["person", "delegation"]
+    # Newest first: the model's order (by visit, rank, name) sorts every member ever listed.
+    ordering = ["-pk"]
 
     def get_fields(self, request, obj=None):
         # Always masked (see PassportMixin); only users with VIEW_SENSITIVE may type a
@@ -218,7 +219,7 @@ class MemberAdmin(SpreadsheetAdmin):
 @admin.register(Venue)
 class VenueAdmin(VersionCheckAdminMixin, HistoryAdmin):
     list_display = ["name", "native_name", "kind", "partner"]
-    list_filter = ["kind", ("partner", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["kind"]
     search_fields = ["name", "native_name", "address", "partner__name", "partner__native_name"]
     autocomplete_fields = ["partner", "institution"]
     list_select_related = ["partner"]
@@ -237,7 +238,7 @@ class ProgrammeItemAdmin(SpreadsheetAdmin):
     ]
     autocomplete_fields = ["delegation", "venue", "responsible", "source"]
     list_select_related = ["delegation", "venue"]
-    date_hierarchy = "date"
+    ordering = ["-pk"]  # as for members: the model's order sorts the whole table
     fieldsets = [
         (
             None,
@@ -263,7 +264,6 @@ class AccommodationAdmin(HistoryAdmin):
     search_fields = ["hotel__name", "hotel__native_name", "booking_reference", "delegation__title"]
     autocomplete_fields = ["delegation", "hotel"]
     list_select_related = ["hotel", "delegation"]
-    date_hierarchy = "check_in"
 
     @admin.display(description=_("nights"))
     def nights(self, accommodation):
@@ -292,7 +292,6 @@ class TransportAdmin(HistoryAdmin):
     ]
     autocomplete_fields = ["delegation", "driver"]
     list_select_related = ["driver", "delegation"]
-    date_hierarchy = "departs_at"
 
 
 @admin.register(InterpreterAssignment)
@@ -306,7 +305,6 @@ class InterpreterAssignmentAdmin(HistoryAdmin):
     ]
     autocomplete_fields = ["delegation", "interpreter"]
     list_select_related = ["interpreter", "delegation"]
-    date_hierarchy = "starts_at"
 
 
 @admin.register(Gift)
@@ -324,7 +322,6 @@ class GiftAdmin(VersionCheckAdminMixin, SpreadsheetAdmin):
     list_filter = [
         "direction",
         "disposition",
-        ("partner", admin.RelatedOnlyFieldListFilter),
         "source",
     ]
     search_fields = [

@@ -11,7 +11,7 @@ only the fields a briefing shows (no passport numbers, no dietary or accessibili
 import datetime
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
@@ -32,6 +32,11 @@ BRIEFING_PERMISSIONS = (
 )
 # The last visits shown in each direction.
 RECENT_VISITS = 5
+# A partner of thirty years at a national office has a thousand visits: the book tells
+# the years of the newest this many in full and counts the earlier ones (the dossier and
+# the lists hold them all).
+HISTORY_VISITS = 100
+COUNTERPARTS_SHOWN = 40
 # An agreement whose validity ends within this many days is flagged as expiring.
 EXPIRING_WITHIN_DAYS = 90
 
@@ -94,6 +99,18 @@ class Briefing:
     planned: list[Delegation]
     clashes: list[Clash]
     narrative: list[Paragraph]
+    since: datetime.date | None = None  # the history before it is counted, not told
+    earlier: dict[str, int] = field(default_factory=dict)  # "visits": 12, ...
+
+    @property
+    def earlier_text(self) -> str:
+        """ "1,203 visits, 12 agreements": what came before ``since``."""
+        words = {
+            "visits": lambda n: ngettext("%(count)d visit", "%(count)d visits", n),
+            "agreements": lambda n: ngettext("%(count)d agreement", "%(count)d agreements", n),
+            "gifts": lambda n: ngettext("%(count)d gift", "%(count)d gifts", n),
+        }
+        return ", ".join(words[kind](n) % {"count": n} for kind, n in self.earlier.items() if n)
 
     @property
     def gifts_given(self) -> list[Gift]:
@@ -117,23 +134,46 @@ class Briefing:
 
 
 def partner_briefing(partner: Partner, *, today: datetime.date) -> Briefing:
-    """Everything the briefing shows, as of ``today``."""
+    """Everything the briefing shows, as of ``today``: for a partner of very many visits,
+    the years of the last HISTORY_VISITS in full, the agreements still standing whenever
+    signed, and how many exchanges came before."""
+    since = history_start(partner, today)
+    agreements = partner.agreements.all()
+    gifts = partner.gifts.all()
+    earlier = {}
+    if since is not None:  # only a partner of very many visits pays for these
+        standing = ~Q(status__in=[Agreement.Status.TERMINATED, Agreement.Status.SUPERSEDED])
+        agreements = agreements.filter(
+            Q(signed_on__gte=since)
+            | Q(signed_on__isnull=True)
+            | standing & ~Q(valid_until__lt=since)
+        )
+        gifts = gifts.filter(Q(given_on__gte=since) | Q(given_on__isnull=True))
+        earlier = {
+            "visits": partner.delegations.exclude(status=Delegation.Status.CANCELLED)
+            .filter(start__lt=since)
+            .count(),
+            "agreements": partner.agreements.filter(signed_on__lt=since).count(),
+            "gifts": partner.gifts.filter(given_on__lt=since).count(),
+        }
     agreements = list(
-        partner.agreements.select_related("signing").prefetch_related(
+        agreements.select_related("signing").prefetch_related(
             Prefetch("approvals", queryset=Approval.objects.order_by("approved_on", "body")),
             Prefetch("signatories", queryset=AgreementSignatory.objects.select_related("person")),
         )
     )
-    visits = past_visits(partner, today)
-    gifts = list(partner.gifts.select_related("delegation"))
+    visits = past_visits(partner, today, since=since)
+    gifts = list(gifts.select_related("delegation"))
     home = Partner.objects.home()
     newest_first = visits[::-1]
     return Briefing(
         partner=partner,
         home=home,
         today=today,
+        since=since if any(earlier.values()) else None,
+        earlier=earlier,
         ladder=relationship_ladder(partner, agreements),
-        counterparts=counterparts(partner, today),
+        counterparts=counterparts(partner, today, since=since),
         inbound=[v for v in newest_first if v.direction == Delegation.Direction.INBOUND][
             :RECENT_VISITS
         ],
@@ -159,11 +199,26 @@ def partner_briefing(partner: Partner, *, today: datetime.date) -> Briefing:
     )
 
 
-def past_visits(partner: Partner, today: datetime.date) -> list[Delegation]:
-    """The visits that have begun, oldest first, with the places they went to."""
-    return list(
+def history_start(partner: Partner, today: datetime.date) -> datetime.date | None:
+    """The first day of the year of the HISTORY_VISITS-th newest visit, if there are more."""
+    starts = (
         partner.delegations.exclude(status=Delegation.Status.CANCELLED)
         .filter(start__lte=today)
+        .order_by("-start")
+        .values_list("start", flat=True)[HISTORY_VISITS - 1 : HISTORY_VISITS + 1]
+    )
+    starts = list(starts)
+    return datetime.date(starts[0].year, 1, 1) if len(starts) > 1 else None
+
+
+def past_visits(partner: Partner, today: datetime.date, *, since=None) -> list[Delegation]:
+    """The visits that have begun (``since`` a day, if given), oldest first, with the
+    places they went to."""
+    visits = partner.delegations.exclude(status=Delegation.Status.CANCELLED)
+    if since is not None:
+        visits = visits.filter(start__gte=since)
+    return list(
+        visits.filter(start__lte=today)
         .select_related("leader")
         .prefetch_related(
             Prefetch(
@@ -181,17 +236,18 @@ def past_visits(partner: Partner, today: datetime.date) -> list[Delegation]:
 # ---- Counterparts ---------------------------------------------------------------------
 
 
-def counterparts(partner: Partner, today: datetime.date) -> list[Counterpart]:
-    """The partner's people and its signatories: who they are today and what they were
-    when they last met us; the most recently met first."""
+def counterparts(partner: Partner, today: datetime.date, *, since=None) -> list[Counterpart]:
+    """The partner's people and its signatories (of agreements signed ``since`` a day, if
+    given): who they are today and what they were when they last met us; the most
+    recently met first, COUNTERPARTS_SHOWN of them."""
+    signatories = Q(
+        signatures__agreement__partner=partner,
+        signatures__side=AgreementSignatory.Side.PARTNER,
+    )
+    if since is not None:
+        signatories &= Q(signatures__agreement__signed_on__gte=since)
     people = list(
-        Person.objects.filter(
-            Q(partner=partner)
-            | Q(
-                signatures__agreement__partner=partner,
-                signatures__side=AgreementSignatory.Side.PARTNER,
-            )
-        )
+        Person.objects.filter(Q(partner=partner) | signatories)
         .distinct()
         .prefetch_related("positions")
     )
@@ -205,7 +261,7 @@ def counterparts(partner: Partner, today: datetime.date) -> list[Counterpart]:
     return sorted(
         found,
         key=lambda c: (c.last_met is None, -(c.last_met.date.toordinal() if c.last_met else 0)),
-    )
+    )[:COUNTERPARTS_SHOWN]
 
 
 def position_date(position: Position) -> datetime.date:

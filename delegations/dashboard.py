@@ -10,7 +10,7 @@ as there are at most as many as the office has partners and agreements.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from urllib.parse import urlencode
 
@@ -35,6 +35,7 @@ from relations.pages import model_permission, page_url
 
 from .clashes import Clash, open_clashes, overlapping
 from .models import Delegation, Gift
+from .summaries import shared
 
 UPCOMING_DAYS = 60
 AGREEMENT_DAYS = 90
@@ -171,8 +172,9 @@ class Anniversary:
     precision: str
     title: str
     partner: str
-    url: str
-    passed: bool
+    url: str  # the view's name until the anniversary is shown
+    pk: int
+    passed: bool = False
 
     @property
     def date_display(self) -> str:
@@ -218,40 +220,30 @@ def anniversaries(
     )
     agreements = round_years(
         Agreement.objects.filter(status__in=CELEBRATED), "signed_on", year, every
-    ).select_related("partner")
+    )
+    # Thousands of agreements have a round year at a national office: sort plain rows and
+    # make links only for the anniversaries shown.
+    rows = [
+        ("relationship", "relations:partner-detail", *row)
+        for row in partners.values_list(
+            "pk", "years", "established_on", "established_on_precision", "name", "name"
+        )
+    ] + [
+        ("agreement", "relations:agreement-detail", *row)
+        for row in agreements.values_list(
+            "pk", "years", "signed_on", "signed_on_precision", "title", "partner__name"
+        )
+    ]
     found = []
-    for partner in partners:
-        day = in_year(partner.established_on, year)
-        precision = partner.established_on_precision
-        found.append(
-            Anniversary(
-                "relationship",
-                int(partner.years),
-                day,
-                precision,
-                partner.name,
-                partner.name,
-                partner.get_absolute_url(),
-                has_passed(day, precision, today),
-            )
-        )
-    for agreement in agreements:
-        day = in_year(agreement.signed_on, year)
-        precision = agreement.signed_on_precision
-        found.append(
-            Anniversary(
-                "agreement",
-                int(agreement.years),
-                day,
-                precision,
-                agreement.title,
-                agreement.partner.name,
-                agreement.get_absolute_url(),
-                has_passed(day, precision, today),
-            )
-        )
+    for kind, view, pk, years, date, precision, title, partner in rows:
+        day = in_year(date, year)
+        found.append(Anniversary(kind, int(years), day, precision, title, partner, view, pk))
     found.sort(key=lambda a: a.sort_key)
-    return Shortlist(found[:limit], len(found))
+    shown = [
+        replace(a, url=reverse(a.url, args=[a.pk]), passed=has_passed(a.date, a.precision, today))
+        for a in found[:limit]
+    ]
+    return Shortlist(shown, len(found))
 
 
 # ---- Partners gone quiet --------------------------------------------------------------
@@ -484,7 +476,7 @@ def dashboard_for(user, today: datetime.date) -> dict:
             start_to=horizon.isoformat(),
             sort="start",
         )
-        context["clashes"] = clashes_ahead(today)
+        context["clashes"] = shared(f"clashes:{today}", lambda: clashes_ahead(today))
         context["clashes_url"] = reverse("delegations:clash-list")
     if sees_agreements:
         horizon = today + datetime.timedelta(days=AGREEMENT_DAYS)
@@ -493,7 +485,7 @@ def dashboard_for(user, today: datetime.date) -> dict:
             "relations:agreement-list", expires_before=horizon.isoformat(), sort="-valid_until"
         )
     if sees_partners and sees_agreements:
-        context["anniversaries"] = anniversaries(today)
+        context["anniversaries"] = shared(f"anniversaries:{today}", lambda: anniversaries(today))
     if sees_partners and sees_visits:
         years = settings.AMITY_QUIET_AFTER_YEARS
         context["quiet"] = quiet_partners(today, years=years)

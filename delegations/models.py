@@ -67,6 +67,15 @@ class DelegationQuerySet(models.QuerySet):
             status=Delegation.Status.CANCELLED
         )
 
+    def ended(self, today: datetime.date):
+        """Over before ``today``, as far as the dates are known: "Oct 2010" ends with October."""
+        undated_end = (
+            Q(start_precision=Precision.DAY, start__lt=today)
+            | Q(start_precision=Precision.MONTH, start__lt=today.replace(day=1))
+            | Q(start_precision=Precision.YEAR, start__lt=today.replace(month=1, day=1))
+        )
+        return self.filter(Q(end__lt=today) | Q(end__isnull=True) & undated_end)
+
 
 class Delegation(Provenance, Versioned):
     """A visit: they come to us (inbound) or we go to them (outbound)."""
@@ -150,7 +159,12 @@ class Delegation(Provenance, Versioned):
                 name="delegation_budget_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["partner", "-start"], name="delegation_partner_start")]
+        indexes = [
+            models.Index(fields=["partner", "-start"], name="delegation_partner_start"),
+            # The list's order, and the date windows of the dashboard, reports and clashes.
+            models.Index(fields=["-start", "title"], name="delegation_start_title"),
+            models.Index(fields=["status", "start"], name="delegation_status_start"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.dates_display})"

@@ -30,6 +30,7 @@ from .reports import (
     not_counted,
     years_with_data,
 )
+from .summaries import shared
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,12 +80,13 @@ class ReportList(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form, period = requested_period(self.request)
-        left_out = not_counted(period)
-        years = years_with_data()
+        key = f"{period.first}:{period.last}"
+        left_out = shared(f"not-counted:{key}", lambda: not_counted(period))
+        years = shared("report-years", years_with_data)
         context.update(
             form=form,
             period=period,
-            reports=all_reports(period),
+            reports=shared(f"reports:{key}", lambda: all_reports(period)),
             counting_rule=COUNTING_RULE,
             not_counted=[
                 (Delegation.Status(status).label.lower(), left_out[status])

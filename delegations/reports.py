@@ -33,6 +33,7 @@ from relations.dates import format_partial
 from relations.models import Agreement, Partner, Sector
 
 from .models import Delegation, Member
+from .summaries import shared
 
 COUNTED = (Delegation.Status.COMPLETED, Delegation.Status.UNDER_WAY)
 INBOUND, OUTBOUND = Delegation.Direction.INBOUND, Delegation.Direction.OUTBOUND
@@ -166,7 +167,7 @@ def default_period(*, today: datetime.date, years: int = 10) -> Period:
     """From the ``years``-th latest year that has visits to the latest one: the last ten
     years of activity even when the office was quiet for a while. This year alone when
     nothing was recorded yet."""
-    found = years_with_data()
+    found = shared("report-years", years_with_data)
     if not found:
         return Period.of_years(today.year, today.year)
     return Period.of_years(found[:years][-1], found[0])

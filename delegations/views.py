@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -29,7 +29,7 @@ from relations.sensitive import ReasonForm, record_access
 
 from .briefing import BRIEFING_PERMISSIONS, partner_briefing
 from .calendar import delegations_ics, feed_delegations, month_grid, parse_month, shift_month
-from .clashes import clashes_for, open_clashes
+from .clashes import clashes_for, clashes_to_come
 from .dashboard import dashboard_for
 from .filters import DelegationFilter, GiftFilter
 from .forms import (
@@ -83,11 +83,7 @@ class DelegationList(ListPage):
     template_name = "delegations/delegation_list.html"
 
     def get_queryset(self):
-        return (
-            Delegation.objects.select_related("partner", "leader")
-            .annotate(member_count=Count("members"))
-            .order_by("-start", "title")
-        )
+        return Delegation.objects.select_related("partner", "leader").order_by("-start", "title")
 
 
 class DelegationDetail(DetailPage):
@@ -215,7 +211,8 @@ class ClashList(PermissionRequiredMixin, TemplateView):
     template_name = "delegations/clash_list.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(clashes=open_clashes(), **kwargs)
+        clashes, stale = clashes_to_come(timezone.localdate())
+        return super().get_context_data(clashes=clashes, stale=stale, **kwargs)
 
 
 # ---- Gifts ----------------------------------------------------------------------------

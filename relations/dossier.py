@@ -30,11 +30,29 @@ class Dossier:
     sections: list[Section]
     sources: list[Source]
     figures: dict[str, object] = field(default_factory=dict)
+    # How many there are in all, of what the lists above show the newest of.
+    timeline_total: int = 0
+    agreement_count: int = 0
+    people_count: int = 0
+
+    @property
+    def timeline_more(self) -> int:
+        return self.timeline_total - len(self.timeline)
+
+    @property
+    def agreements_more(self) -> int:
+        return self.agreement_count - len(self.agreements)
+
+    @property
+    def people_more(self) -> int:
+        return self.people_count - len(self.people)
 
 
-def agreement_events(agreements: list[Agreement], links: list[InstitutionLink]):
-    """Agreements and their approvals; an institution link made by an agreement is told
-    with it, the others (links with no agreement recorded) on their own."""
+def agreement_events(
+    agreements: list[Agreement], links: list[InstitutionLink], agreement_ids: set[int]
+):
+    """Agreements and their approvals; an institution link made by one of the partner's
+    agreements (``agreement_ids``) is told with it, the others on their own."""
     links_by_agreement = {link.agreement_id: link for link in links if link.agreement_id}
     events = [
         TimelineEvent(
@@ -47,7 +65,7 @@ def agreement_events(agreements: list[Agreement], links: list[InstitutionLink]):
             link.get_kind_display(),
         )
         for link in links
-        if link.agreement_id not in {a.pk for a in agreements}
+        if link.agreement_id not in agreement_ids
     ]
     for agreement in agreements:
         link = links_by_agreement.get(agreement.pk)
@@ -104,15 +122,26 @@ def relationship_ladder(partner: Partner, agreements: list[Agreement]) -> list[L
     return ladder
 
 
+# A partner of thirty years at a national office has a thousand visits and hundreds of
+# agreements: the dossier shows the newest and links to the lists that hold them all.
+TIMELINE_SHOWN = 60
+AGREEMENTS_SHOWN = 25
+PEOPLE_SHOWN = 40
+
+
 def partner_dossier(partner: Partner) -> Dossier:
-    agreements = list(
-        partner.agreements.prefetch_related(
+    all_agreements = partner.agreements.all()
+    # Newest first (the model's order): the section shows the first of the timeline's.
+    newest = list(
+        all_agreements.prefetch_related(
             "sectors",
             Prefetch("approvals", queryset=Approval.objects.order_by("approved_on", "body")),
             "signatories__person",
-        ).select_related("source")
+        ).select_related("source")[:TIMELINE_SHOWN]
     )
-    ladder = relationship_ladder(partner, agreements)
+    agreement_sources = dict(all_agreements.values_list("pk", "source"))
+    setting_levels = all_agreements.filter(signed_on__isnull=False).exclude(sets_level="")
+    ladder = relationship_ladder(partner, list(setting_levels))
 
     institutions = list(
         partner.institutions.prefetch_related(
@@ -131,38 +160,59 @@ def partner_dossier(partner: Partner) -> Dossier:
             Q(institution__partner=partner) | Q(counterpart__partner=partner)
         ).select_related("institution", "counterpart", "source")
     )
-    people = list(
-        Person.objects.filter(Q(partner=partner) | Q(signatures__agreement__partner=partner))
-        .distinct()
-        .prefetch_related("positions")
+    all_people = Person.objects.filter(
+        Q(partner=partner) | Q(signatures__agreement__partner=partner)
+    ).distinct()
+    people = list(all_people.prefetch_related("positions")[:PEOPLE_SHOWN])
+    people_sources = dict(all_people.values_list("pk", "source"))
+    approval_sources = list(
+        Approval.objects.filter(agreement__partner=partner).values_list("source", flat=True)
     )
 
-    events = agreement_events(agreements, links)
+    # Each source gives its newest events and how many it has: the newest of all are
+    # among them.
+    events = agreement_events(newest, links, set(agreement_sources))
+    timeline_total = (
+        len(agreement_sources)
+        + len(approval_sources)
+        + sum(1 for link in links if link.agreement_id not in agreement_sources)
+    )
     for source in extensions.timeline_sources:
-        events.extend(source(partner))
-    timeline = newest_first(events)
+        found, total = source(partner, TIMELINE_SHOWN)
+        events.extend(found)
+        timeline_total += total
+    timeline = newest_first(events)[:TIMELINE_SHOWN]
 
     sections = [s for make in extensions.partner_sections if (s := make(partner))]
 
-    cited = {partner.source_id}
-    cited |= {a.source_id for a in agreements}
-    cited |= {ap.source_id for a in agreements for ap in a.approvals.all()}
-    cited |= {link.source_id for link in links}
-    cited |= {i.source_id for i in institutions} | {p.source_id for p in people}
+    cited = {partner.source_id, *agreement_sources.values(), *approval_sources}
+    cited |= {link.source_id for link in links} | {i.source_id for i in institutions}
+    cited |= set(people_sources.values())
     for section in sections:
         cited |= section.context.get("source_ids", set())
     sources = list(Source.objects.filter(pk__in=cited - {None}))
 
     # The timeline is newest first, so the first dated exchange is the last one made.
     last = next((e for e in timeline if e.date and e.kind != "approval"), None)
-    figures: dict[str, object] = {_("Agreements"): len(agreements)}
+    figures: dict[str, object] = {_("Agreements"): len(agreement_sources)}
     for section in sections:
         figures.update(section.figures)
     figures[_("Last exchange")] = last.date_display if last else _("none yet")
     figures[_("Years since")] = years_between(last.date, timezone.localdate()) if last else "–"
 
     return Dossier(
-        partner, agreements, ladder, timeline, people, institutions, sections, sources, figures
+        partner,
+        newest[:AGREEMENTS_SHOWN],
+        ladder,
+        timeline,
+        people,
+        institutions,
+        sections,
+        sources,
+        figures,
+        timeline_total=timeline_total,
+        agreement_count=len(agreement_sources),
+        people_count=len(people_sources),
     )
 
 

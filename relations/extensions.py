@@ -6,7 +6,7 @@ search results, and the ORM paths that make "last exchange" and the sector filte
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -70,7 +70,8 @@ class SearchResult:
 exchange_date_paths: list[str] = ["agreements__signed_on"]
 sector_paths: list[str] = ["agreements__sectors"]
 
-timeline_sources: list[Callable[[object], Iterable[TimelineEvent]]] = []
+# Given a partner and N: its newest N events, and how many it has in all.
+timeline_sources: list[Callable[[object, int], tuple[list[TimelineEvent], int]]] = []
 partner_sections: list[Callable[[object], Section | None]] = []
 # Buttons on a partner's dossier, given the partner and the user (None: not for them).
 partner_actions: list[Callable[[object, object], Action | None]] = []

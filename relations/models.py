@@ -441,7 +441,10 @@ class Person(Searchable, Provenance, Versioned):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["native_name"], name="person_native_name_idx")]
+        indexes = [
+            models.Index(fields=["native_name"], name="person_native_name_idx"),
+            models.Index(fields=["name"], name="person_name_idx"),  # the list's order
+        ]
 
     def __str__(self):
         return self.name

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from delegations import briefing as briefing_module
 from delegations.briefing import agreement_state, partner_briefing
 from delegations.models import Delegation, Gift, Member, ProgrammeItem, Venue
 from relations.models import AccessRecord, Agreement, Partner, Person, Position
@@ -520,8 +521,8 @@ def add_visits(partner, count, first=0):
 
 # Session and user, partner and aliases, agreements (3), visits and the places visited,
 # gifts, home authority, counterparts (5: people, positions, members, leaders, signatures),
-# planned visits, and the clash checks (8).
-QUERY_BOUND = 25
+# planned visits, the clash checks (8), and where the history told in full begins.
+QUERY_BOUND = 26
 
 
 def test_the_briefing_costs_the_same_queries_for_1_and_for_50_visits(admin_client, db, today):
@@ -538,5 +539,32 @@ def test_the_briefing_costs_the_same_queries_for_1_and_for_50_visits(admin_clien
     # One visit, all past, skips the clash checks; from 10 visits on the count is fixed.
     assert counts[0] <= counts[1] == counts[2] <= QUERY_BOUND
     briefing = response.context["briefing"]
-    assert len(briefing.counterparts) == 100  # 50 leaders, 50 members
+    # 100 people (50 leaders, 50 members): the most recently met are named.
+    assert len(briefing.counterparts) == briefing_module.COUNTERPARTS_SHOWN
+    assert briefing.counterparts[0].person.name in {"Leader 48", "Official 48"}
     assert len(briefing.narrative) == 40 + 40  # visits and agreements up to today
+
+
+def test_a_partner_of_very_many_visits_is_told_from_a_year_and_counted_before_it(
+    admin_client, db, today, monkeypatch
+):
+    monkeypatch.setattr(briefing_module, "HISTORY_VISITS", 10)
+    Partner.objects.create(name="Gangseo District", country="KR", is_home=True)
+    partner = Partner.objects.create(name="Suzhou", country="CN", level="friendship")
+    counts = []
+    for count, first in [(20, 0), (30, 20)]:
+        add_visits(partner, count, first)
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(briefing_url(partner))
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1] <= QUERY_BOUND + 4  # the start year and three counts
+    briefing = response.context["briefing"]
+    # 40 past visits, one every 30 days from 2000: the 10th newest began in 2003, and
+    # 30 of them (with their agreements and gifts) came before.
+    assert briefing.since == datetime.date(2003, 1, 1)
+    assert briefing.earlier == {"visits": 30, "agreements": 30, "gifts": 30}
+    page = unescape(response.content.decode())
+    assert "Before 2003: 30 visits, 30 agreements, 30 gifts, listed in the dossier." in page
+    told = " ".join(p.text for p in briefing.narrative)
+    assert "(Visit 48)" in told and "(Visit 36)" not in told

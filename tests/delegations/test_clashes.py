@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from delegations.clashes import clashes_for, open_clashes
@@ -233,3 +234,37 @@ def test_finding_open_clashes_costs_the_same_queries_for_many_visits(
         item(v, "Meeting", (10, 0), (11, 0), day=v.start, interpreter=interpreter)
     with django_assert_max_num_queries(8):
         open_clashes()
+
+
+def test_the_clash_page_checks_visits_to_come_and_counts_those_over_but_still_open(
+    partner, admin_client
+):
+    interpreter = Person.objects.create(name="Park Min-ji")
+    a, b = visit(partner, "A"), visit(partner, "B")
+    item(a, "Meeting", (10, 0), (11, 0), interpreter=interpreter)
+    item(b, "Meeting", (10, 0), (11, 0), interpreter=interpreter)
+    # Left "planned" twenty years ago, and two old visits that clash with each other: the
+    # page neither weighs every visit since nor shows clashes nobody can act on any more.
+    old = datetime.date(2006, 5, 2)
+    stale = visit(partner, "Stale", start=old)
+    done = visit(partner, "Done", start=old, status="completed")
+    item(stale, "Dinner", (19, 0), (21, 0), day=old, interpreter=interpreter)
+    item(done, "Dinner", (19, 0), (21, 0), day=old, interpreter=interpreter)
+    year_only = visit(partner, "Year only", start=datetime.date(2015, 1, 1), days=1)
+    Delegation.objects.filter(pk=year_only.pk).update(start_precision="year", end=None)
+
+    page = admin_client.get(reverse("delegations:clash-list")).content.decode()
+
+    assert page.count("Park Min-ji is booked twice") == 1
+    assert "Stale" not in page
+    assert "2 visits that are over are still marked planned, confirmed or under way" in page
+
+
+def test_a_visit_known_only_to_this_month_or_year_is_not_over_yet(partner):
+    today = timezone.localdate()
+    this_month = visit(partner, "This month", start=today.replace(day=1), days=1)
+    Delegation.objects.filter(pk=this_month.pk).update(start_precision="month", end=None)
+    last_year = visit(partner, "Last year", start=datetime.date(today.year - 1, 1, 1), days=1)
+    Delegation.objects.filter(pk=last_year.pk).update(start_precision="year", end=None)
+
+    assert list(Delegation.objects.ended(today)) == [last_year]

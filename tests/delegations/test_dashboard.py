@@ -9,6 +9,9 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from delegations import dashboard
@@ -570,6 +573,26 @@ def test_the_dashboard_costs_the_same_queries_for_1_or_1000_visits(
     assert context["clashes"].total >= 1
     assert context["agreements"].total and context["gifts"].total == 31
     assert len(context["changes"]) == dashboard.CHANGES_SHOWN
+
+
+def test_clashes_and_anniversaries_are_worked_out_once_for_everyone_while_cached(
+    client, settings, django_assert_max_num_queries
+):
+    settings.AMITY_SUMMARY_CACHE_SECONDS = 60
+    cache.clear()
+    build_office(30)
+    client.force_login(make_user(OFFICER.name))
+    with on(TODAY), CaptureQueriesContext(connection) as first:
+        first_page = client.get(HOME).content.decode()
+    client.force_login(make_user(OFFICER.name, name="another"))
+    with on(TODAY), CaptureQueriesContext(connection) as second:
+        second_page = client.get(HOME).content.decode()
+    cache.clear()
+
+    # The second officer's page reads the clash checks and anniversaries from the cache.
+    assert len(second) < len(first)
+    assert section(second_page, "clashes") == section(first_page, "clashes")
+    assert section(second_page, "anniversaries") == section(first_page, "anniversaries")
 
 
 # ---- The setting ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from delegations.models import Delegation
+from relations import dossier as dossier_module
 from relations.models import Agreement, Partner, PartnerAlias, Sector
 
 LIST = reverse("relations:partner-list")
@@ -317,6 +318,36 @@ def test_the_dossier_costs_the_same_queries_for_1_or_50_records(
         Agreement.objects.create(
             partner=changning, title=f"MOU {n}", kind="mou", signed_on=datetime.date(2016, 1, 1)
         )
-    # 19 for the dossier, 3 for the history (its rows, its aliases' rows, the source).
-    with django_assert_max_num_queries(22):
+    # 25 for the dossier (with the counts of what it does not show in full), 3 for the
+    # history (its rows, its aliases' rows, the source).
+    with django_assert_max_num_queries(28):
         admin_client.get(changning.get_absolute_url())
+
+
+def test_a_partner_of_many_years_shows_the_newest_and_links_to_the_rest(admin_client, demo):
+    changning = Partner.objects.get(name="Changning District")
+    for n in range(70):
+        Delegation.objects.create(
+            title=f"Visit {n}",
+            direction="inbound",
+            partner=changning,
+            start=datetime.date(2014, 1, 1) + datetime.timedelta(days=30 * n),
+        )
+    for n in range(30):
+        Agreement.objects.create(
+            partner=changning, title=f"MOU {n}", kind="mou", signed_on=datetime.date(1980 + n, 1, 1)
+        )
+    total_events = 14 + 5 + 2 + 70 + 30  # the demo's visits, agreements and approvals
+
+    response = admin_client.get(changning.get_absolute_url())
+    dossier = response.context["dossier"]
+    page = response.content.decode()
+
+    assert len(dossier.timeline) == dossier_module.TIMELINE_SHOWN
+    assert dossier.timeline_more == total_events - dossier_module.TIMELINE_SHOWN
+    assert f"{dossier.timeline_more} earlier events are not shown." in page
+    assert dossier.timeline[0].title == "Visit 69"  # the newest
+    assert dossier.figures["Agreements"] == 35
+    assert len(dossier.agreements) == dossier_module.AGREEMENTS_SHOWN
+    assert "10 earlier agreements: see all agreements" in page
+    assert f'href="/agreements/?partner={changning.pk}"' in page
