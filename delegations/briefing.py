@@ -240,16 +240,16 @@ def counterparts(partner: Partner, today: datetime.date, *, since=None) -> list[
     """The partner's people and its signatories (of agreements signed ``since`` a day, if
     given): who they are today and what they were when they last met us; the most
     recently met first, COUNTERPARTS_SHOWN of them."""
-    signatories = Q(
-        signatures__agreement__partner=partner,
-        signatures__side=AgreementSignatory.Side.PARTNER,
+    signatories = AgreementSignatory.objects.filter(
+        agreement__partner=partner, side=AgreementSignatory.Side.PARTNER
     )
     if since is not None:
-        signatories &= Q(signatures__agreement__signed_on__gte=since)
+        signatories = signatories.filter(agreement__signed_on__gte=since)
+    # A subquery, not a join: an OR across the join makes the database read every person.
     people = list(
-        Person.objects.filter(Q(partner=partner) | signatories)
-        .distinct()
-        .prefetch_related("positions")
+        Person.objects.filter(
+            Q(partner=partner) | Q(pk__in=signatories.values("person"))
+        ).prefetch_related("positions")
     )
     met = last_meetings({person.pk: person for person in people}, today)
     found = []

@@ -164,6 +164,8 @@ class Delegation(Provenance, Versioned):
             # The list's order, and the date windows of the dashboard, reports and clashes.
             models.Index(fields=["-start", "title"], name="delegation_start_title"),
             models.Index(fields=["status", "start"], name="delegation_status_start"),
+            # The visits under way, for the dashboard (see dashboard.upcoming_delegations).
+            models.Index(fields=["end"], name="delegation_end"),
         ]
 
     def __str__(self):

@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 
 from . import extensions
 from .extensions import Section, TimelineEvent
-from .models import Agreement, Approval, Institution, InstitutionLink, Partner, Person, Source
+from .models import (
+    Agreement,
+    AgreementSignatory,
+    Approval,
+    Institution,
+    InstitutionLink,
+    Partner,
+    Person,
+    Source,
+)
 
 
 @dataclass
@@ -160,9 +169,9 @@ def partner_dossier(partner: Partner) -> Dossier:
             Q(institution__partner=partner) | Q(counterpart__partner=partner)
         ).select_related("institution", "counterpart", "source")
     )
-    all_people = Person.objects.filter(
-        Q(partner=partner) | Q(signatures__agreement__partner=partner)
-    ).distinct()
+    # A subquery, not a join: an OR across the join makes the database read every person.
+    signatories = AgreementSignatory.objects.filter(agreement__partner=partner).values("person")
+    all_people = Person.objects.filter(Q(partner=partner) | Q(pk__in=signatories))
     people = list(all_people.prefetch_related("positions")[:PEOPLE_SHOWN])
     people_sources = dict(all_people.values_list("pk", "source"))
     approval_sources = list(
