@@ -1,5 +1,5 @@
-from django import template
-from django.utils.html import format_html
+from django import forms, template
+from django.utils.html import format_html, format_html_join
 
 from relations import languages
 from relations.dates import Precision, format_partial
@@ -74,3 +74,49 @@ def other_name_for_language(record) -> str:
 def local_date(value) -> str:
     """A full date as the interface language writes it: "27 Aug 2013", "2013년 8월 27일"."""
     return format_partial(value, Precision.DAY) if value else ""
+
+
+def bootstrap_class(widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+@register.filter
+def formset_cell(field):
+    """One field of a formset row, as crispy-forms would show it in Bootstrap 5 but without
+    its template: a delegation of 40 members renders hundreds of these, and crispy's
+    template for each made its edit page twice as slow. The column heading names the
+    field; the label is for screen readers (amity.css)."""
+    widget = field.field.widget
+    css = " ".join(
+        filter(
+            None,
+            [widget.attrs.get("class"), bootstrap_class(widget), field.errors and "is-invalid"],
+        )
+    )
+    control = field.as_widget(attrs={"class": css})
+    after = format_html_join(
+        "", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in field.errors)
+    )
+    if field.help_text:  # the widget's aria-describedby names it
+        after += format_html(
+            '<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, field.help_text
+        )
+    if isinstance(widget, forms.CheckboxInput):
+        return format_html(
+            '<div class="form-check">{}<label class="form-check-label" for="{}">{}</label>{}</div>',
+            control,
+            field.id_for_label,
+            field.label,
+            after,
+        )
+    return format_html(
+        '<label class="form-label" for="{}">{}</label>{}{}',
+        field.id_for_label,
+        field.label,
+        control,
+        after,
+    )
