@@ -283,9 +283,16 @@ if AMITY_QUIET_AFTER_YEARS < 1:
 # the reports) are worked out at most this often (0: on every load). See summaries.py.
 AMITY_SUMMARY_CACHE_SECONDS = env.int("AMITY_SUMMARY_CACHE_SECONDS", default=60)
 
-# Each process keeps its own cache unless CACHE_URL names a shared one, e.g.
-# redis://127.0.0.1:6379/1 (Django's Redis backend; needs the "redis" package).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# In production the workers of a server share one cache in files, so a summary is worked
+# out once a minute, not once per worker; CACHE_URL names one that several servers share,
+# e.g. dbcache://amity_cache (after `createcachetable`) or redis://127.0.0.1:6379/1
+# (needs the "redis" package). While debugging (and in tests) each process has its own.
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default="locmemcache://" if DEBUG else f"filecache://{VAR_DIR / 'cache'}",
+    )
+}
 
 LOGGING = {
     "version": 1,

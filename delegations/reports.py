@@ -83,6 +83,11 @@ class Row:
     url: str = ""
 
 
+# A national office exchanges with two thousand partners: the page shows the first rows
+# of a table (the totals count them all), the spreadsheet every row.
+ROWS_SHOWN = 100
+
+
 @dataclass
 class Report:
     """A table (a label column, then `columns`), an optional totals row and chart."""
@@ -122,11 +127,16 @@ class Report:
 
     @property
     def cells(self) -> list[tuple[Row, list[tuple]]]:
-        """Each row with its values paired with whether they are numbers (right-aligned)."""
+        """The first ROWS_SHOWN rows, each with its values paired with whether they are
+        numbers (right-aligned)."""
         return [
             (row, [(v, c.numeric) for v, c in zip(row.values, self.columns, strict=True)])
-            for row in self.rows
+            for row in self.rows[:ROWS_SHOWN]
         ]
+
+    @property
+    def rows_not_shown(self) -> int:
+        return max(0, len(self.rows) - ROWS_SHOWN)
 
 
 # ---- The visits counted ---------------------------------------------------------------
@@ -275,8 +285,8 @@ def exchanges_by_year(period: Period) -> Report:
     )
 
 
-def exchanges_by_partner(period: Period) -> Report:
-    cells, partners = by_partner_and_direction(period)
+def exchanges_by_partner(period: Period, grouped=None) -> Report:
+    cells, partners = grouped or by_partner_and_direction(period)
     table = []
     for partner in partners.values():
         mine = [cells.get((partner.pk, d)) for d in (INBOUND, OUTBOUND)]
@@ -323,8 +333,8 @@ def exchanges_by_partner(period: Period) -> Report:
     )
 
 
-def exchanges_by_country(period: Period) -> Report:
-    cells, partners = by_partner_and_direction(period)
+def exchanges_by_country(period: Period, grouped=None) -> Report:
+    cells, partners = grouped or by_partner_and_direction(period)
     countries_seen: dict[str, dict] = {}
     for (partner_id, direction), cell in cells.items():
         code = partners[partner_id].country.code
@@ -473,8 +483,8 @@ def people_exchanged(period: Period) -> Report:
     )
 
 
-def balance_by_partner(period: Period) -> Report:
-    cells, partners = by_partner_and_direction(period)
+def balance_by_partner(period: Period, grouped=None) -> Report:
+    cells, partners = grouped or by_partner_and_direction(period)
     table = []
     for partner in partners.values():
         inbound = (cells.get((partner.pk, INBOUND)) or {}).get("visits", 0)
@@ -486,8 +496,9 @@ def balance_by_partner(period: Period) -> Report:
                 url=partner.get_absolute_url(),
             )
         )
-    table.sort(key=lambda row: row.label.casefold())
-    labels = [str(row.label) for row in table]
+    # The partners we exchange most with first: the page shows the first ROWS_SHOWN.
+    table.sort(key=lambda row: (-(row.values[1] + row.values[2]), row.label.casefold()))
+    labels = [str(row.label) for row in table[:TOP_IN_CHART]]
     return Report(
         key="balance",
         title=_("Balance of visits per partner"),
@@ -512,7 +523,8 @@ def balance_by_partner(period: Period) -> Report:
             "labels": labels,
             # Side by side, so each partner's two bars show the balance at a glance.
             "datasets": direction_series(
-                [r.values[1] for r in table], [r.values[2] for r in table]
+                [r.values[1] for r in table[:TOP_IN_CHART]],
+                [r.values[2] for r in table[:TOP_IN_CHART]],
             ),
         },
     )
@@ -544,8 +556,16 @@ REPORTS = {
 }
 
 
+# These group the visits by partner and direction: all_reports does it once for the three.
+GROUPED = {exchanges_by_partner, exchanges_by_country, balance_by_partner}
+
+
 def all_reports(period: Period) -> list[Report]:
-    return [report(period) for report in REPORTS.values()]
+    grouped = by_partner_and_direction(period)
+    return [
+        report(period, grouped) if report in GROUPED else report(period)
+        for report in REPORTS.values()
+    ]
 
 
 # ---- Annual statistics ----------------------------------------------------------------

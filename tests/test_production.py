@@ -259,3 +259,15 @@ def test_every_logging_handler_masks_secrets(capsys):
     assert all(
         "mask_secrets" in h.get("filters", []) for h in settings.LOGGING["handlers"].values()
     )
+
+
+def test_in_production_the_workers_of_a_server_share_one_cache():
+    # Two processes, as two gunicorn workers: what one caches the other reads.
+    key = f"amity-test-{secrets.token_hex(8)}"
+    setup = "import django; django.setup(); from django.core.cache import cache; "
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings"}
+    written = run(["-c", setup + f"cache.set({key!r}, 'worked out once', 60)"], **env)
+    read = run(["-c", setup + f"print(cache.get({key!r})); cache.delete({key!r})"], **env)
+
+    assert written.returncode == 0, written.stderr
+    assert read.stdout.strip() == "worked out once", read.stderr

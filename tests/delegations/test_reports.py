@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from delegations import reports
 from delegations.models import Delegation, Member
 from delegations.reports import (
     Period,
@@ -335,6 +336,33 @@ def test_the_page_shows_every_report_for_the_period_asked(officer, exchanges):
     assert 'id="chart-by-year-data" type="application/json"' in page
     assert "vendor/chartjs/chart.umd.min.js" in page
     assert "reports.xlsx?report=by-year&amp;from_year=2019&amp;to_year=2020" in page
+
+
+def test_a_long_table_shows_its_first_rows_and_counts_the_rest_the_export_has_all(
+    officer, exchanges, monkeypatch
+):
+    monkeypatch.setattr(reports, "ROWS_SHOWN", 2)
+
+    page = officer.get(PAGE, {"from_year": 2019, "to_year": 2020})
+    balance = next(r for r in page.context["reports"] if r.key == "balance")
+    book = workbook(
+        officer.get(REPORT_XLSX, {"report": "balance", "from_year": 2019, "to_year": 2020})
+    )
+
+    # The partners exchanged with most come first; the totals count all three.
+    assert [row.label for row, _cells in balance.cells] == ["Aville", "Bburg"]
+    assert balance.totals == ["", 3, 3, 0]
+    html = page.content.decode()
+    assert "One more row is not shown; the totals count it — the Excel file has every row." in (
+        " ".join(html.split())
+    )
+    assert [row[0] for row in rows_from(book.active, "Partner")][:5] == [
+        "Partner",
+        "Aville",
+        "Bburg",
+        "Cstadt",
+        "Total",
+    ]
 
 
 def test_the_page_refuses_a_period_that_ends_before_it_starts(officer, exchanges):
