@@ -147,6 +147,14 @@ def test_exchanges_by_partner_count_visits_and_people(exchanges):
     assert report.rows[0].url == exchanges["a"].get_absolute_url()
 
 
+def test_a_partner_without_a_recorded_level_has_an_empty_relationship_cell(db):
+    visit(Partner.objects.create(name="Dtown", country="KR", level=""), IN, d(2020, 3, 1))
+
+    assert table(exchanges_by_partner(Period.of_years(2020, 2020))) == [
+        ["Dtown", "South Korea", "", 1, 0, 2020]
+    ]
+
+
 def test_the_partner_chart_shows_the_fifteen_busiest_and_the_table_all(db):
     for n in range(16):
         partner = Partner.objects.create(name=f"P{n:02}", country="JP", level="sister")
