@@ -68,7 +68,8 @@ def lookup_json(request, name: str) -> JsonResponse:
     opts = lookup.model._meta
     if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
         raise PermissionDenied
-    text = request.GET.get("q", "")[:100]
+    # PostgreSQL refuses a NUL in any query text: a hostile one would be a 500.
+    text = request.GET.get("q", "").replace("\x00", "")[:100]
     records = lookup.matches(text) if fold(text) else []
     return JsonResponse(
         {"results": [{"id": record.pk, "text": lookup.describe(record)} for record in records]}

@@ -81,9 +81,12 @@
         offered = {};
         list.replaceChildren();
         data.results.forEach(function (match) {
-          offered[match.text] = String(match.id);
+          // Two records may read alike (two Kim Min-juns of one city): the id tells them apart.
+          var text = Object.prototype.hasOwnProperty.call(offered, match.text)
+            ? match.text + " · #" + match.id : match.text;
+          offered[text] = String(match.id);
           var option = document.createElement("option");
-          option.value = match.text;
+          option.value = text;
           list.appendChild(option);
         });
         if (Object.prototype.hasOwnProperty.call(offered, box.value)) {
@@ -100,11 +103,19 @@
     });
     // Text that is not one of the matches is not a choice: say so rather than keep the
     // record chosen before.
-    box.addEventListener("change", function () {
+    var check = function () {
       var current = select.options[select.selectedIndex];
       var stands = !box.value.trim() || (current && current.value && current.text === box.value);
       box.setCustomValidity(stands ? "" : select.dataset.noMatch || "");
-      if (!stands) { box.reportValidity(); }
-    });
+      return stands;
+    };
+    box.addEventListener("change", function () { if (!check()) { box.reportValidity(); } });
+    // Our forms are novalidate (the server's messages are clearer), so the browser would
+    // send the form with the record chosen before: stop the save and say why.
+    if (select.form) {
+      select.form.addEventListener("submit", function (event) {
+        if (!check()) { event.preventDefault(); box.focus(); box.reportValidity(); }
+      });
+    }
   });
 })();

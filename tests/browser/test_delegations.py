@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from delegations.models import Delegation
 from relations.models import Partner, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,3 +72,37 @@ def test_a_search_box_offers_matches_in_any_script_and_refuses_text_that_is_none
     box.fill("Atlantis")
     box.blur()
     assert "Choose one of the matches" in box.evaluate("b => b.validationMessage")
+
+
+def test_text_that_matches_no_record_stops_the_save_rather_than_keep_the_old_choice(page):
+    call_command("load_demo", verbosity=0)
+    visit = Delegation.objects.filter(partner__isnull=False).order_by("pk").first()
+    partner = visit.partner
+    page.goto(f"/delegations/{visit.pk}/edit/")
+
+    page.locator("#id_partner-search").fill("Atlantis")
+    page.get_by_role("button", name="Save").click()
+
+    box = page.locator("#id_partner-search")
+    expect(box).to_be_focused()
+    assert "Choose one of the matches" in box.evaluate("b => b.validationMessage")
+    assert page.url.endswith(f"/delegations/{visit.pk}/edit/")
+    visit.refresh_from_db()
+    assert visit.partner == partner
+
+
+def test_two_matches_that_read_alike_are_told_apart_by_their_ids(page):
+    call_command("load_demo", verbosity=0)
+    city = Partner.objects.get(name="Miryang City")
+    first = Person.objects.create(name="Kim Min-jun", partner=city)
+    second = Person.objects.create(name="Kim Min-jun", partner=city)
+    page.goto("/delegations/add/")
+
+    box = page.locator("#id_programme-0-interpreter-search")
+    box.fill("kim min")
+    text = f"Kim Min-jun · {city}"
+    expect(page.locator("#id_programme-0-interpreter-matches option")).to_have_count(2)
+    box.fill(f"{text} · #{second.pk}")
+    expect(page.locator("#id_programme-0-interpreter")).to_have_value(str(second.pk))
+    box.fill(text)
+    expect(page.locator("#id_programme-0-interpreter")).to_have_value(str(first.pk))
