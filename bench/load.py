@@ -251,7 +251,7 @@ def build(target: Target, args) -> None:
     if target.data == "demo":
         out = manage(target, "load_demo")
     else:
-        out = manage(target, "generate_data", "--scale", f"{target.scale:g}")
+        out = manage(target, "generate_data", "--scale", f"{target.scale:g}", "--noinput")
     seconds = time.perf_counter() - started
     analyze(target)
     for line in out.rstrip().splitlines():

@@ -172,7 +172,13 @@ def partner_briefing(partner: Partner, *, today: datetime.date) -> Briefing:
         today=today,
         since=since if any(earlier.values()) else None,
         earlier=earlier,
-        ladder=relationship_ladder(partner, agreements),
+        # Every step, however old: the ladder is the relationship's whole story.
+        ladder=relationship_ladder(
+            partner,
+            agreements
+            if since is None
+            else list(partner.agreements.filter(signed_on__isnull=False).exclude(sets_level="")),
+        ),
         counterparts=counterparts(partner, today, since=since),
         inbound=[v for v in newest_first if v.direction == Delegation.Direction.INBOUND][
             :RECENT_VISITS

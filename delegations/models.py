@@ -69,12 +69,20 @@ class DelegationQuerySet(models.QuerySet):
 
     def ended(self, today: datetime.date):
         """Over before ``today``, as far as the dates are known: "Oct 2010" ends with October."""
-        undated_end = (
-            Q(start_precision=Precision.DAY, start__lt=today)
-            | Q(start_precision=Precision.MONTH, start__lt=today.replace(day=1))
-            | Q(start_precision=Precision.YEAR, start__lt=today.replace(month=1, day=1))
-        )
-        return self.filter(Q(end__lt=today) | Q(end__isnull=True) & undated_end)
+
+        def before_today(name: str) -> Q:
+            return (
+                Q(**{f"{name}_precision": Precision.DAY, f"{name}__lt": today})
+                | Q(**{f"{name}_precision": Precision.MONTH, f"{name}__lt": today.replace(day=1)})
+                | Q(
+                    **{
+                        f"{name}_precision": Precision.YEAR,
+                        f"{name}__lt": today.replace(month=1, day=1),
+                    }
+                )
+            )
+
+        return self.filter(before_today("end") | Q(end__isnull=True) & before_today("start"))
 
 
 class Delegation(Provenance, Versioned):

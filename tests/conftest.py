@@ -44,7 +44,7 @@ def generated(django_db_setup, django_db_blocker):
     out = io.StringIO()
     with django_db_blocker.unblock(), transaction.atomic():
         with CaptureQueriesContext(connection) as queries:
-            call_command("generate_data", scale=0.01, stdout=out)
+            call_command("generate_data", scale=0.01, interactive=False, stdout=out)
         yield out.getvalue(), len(queries)
         transaction.set_rollback(True)
 

@@ -568,3 +568,25 @@ def test_a_partner_of_very_many_visits_is_told_from_a_year_and_counted_before_it
     assert "Before 2003: 30 visits, 30 agreements, 30 gifts, listed in the dossier." in page
     told = " ".join(p.text for p in briefing.narrative)
     assert "(Visit 48)" in told and "(Visit 36)" not in told
+
+
+def test_the_ladder_of_a_partner_of_very_many_visits_keeps_its_first_steps(
+    admin_client, db, today, monkeypatch
+):
+    monkeypatch.setattr(briefing_module, "HISTORY_VISITS", 10)
+    Partner.objects.create(name="Gangseo District", country="KR", is_home=True)
+    partner = Partner.objects.create(name="Suzhou", country="CN", level="sister")
+    Agreement.objects.create(
+        partner=partner,
+        title="Friendship letter",
+        kind="friendship",
+        signed_on=datetime.date(1995, 5, 1),
+        sets_level="friendship",
+        status="superseded",
+    )
+    add_visits(partner, 40)
+
+    briefing = admin_client.get(briefing_url(partner)).context["briefing"]
+
+    assert briefing.since is not None and briefing.since.year > 1995
+    assert [step.level for step in briefing.ladder][:1] == ["Friendship city"]

@@ -268,3 +268,17 @@ def test_a_visit_known_only_to_this_month_or_year_is_not_over_yet(partner):
     Delegation.objects.filter(pk=last_year.pk).update(start_precision="year", end=None)
 
     assert list(Delegation.objects.ended(today)) == [last_year]
+
+
+def test_a_visit_ending_in_a_month_known_only_as_such_is_over_after_that_month(partner):
+    today = timezone.localdate()
+    ends_this_month = visit(partner, "Ends this month", start=today.replace(day=1), days=1)
+    Delegation.objects.filter(pk=ends_this_month.pk).update(
+        end=today.replace(day=1), end_precision="month"
+    )
+    ended_last_year = visit(partner, "Ended last year", start=datetime.date(today.year - 1, 1, 1))
+    Delegation.objects.filter(pk=ended_last_year.pk).update(
+        end=datetime.date(today.year - 1, 1, 1), end_precision="year"
+    )
+
+    assert list(Delegation.objects.ended(today)) == [ended_last_year]

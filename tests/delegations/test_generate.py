@@ -18,10 +18,21 @@ def test_it_adds_to_the_demo_data_and_keeps_its_home(demo):
     # First in the module: the tests after it share one generated data set.
     home = Partner.objects.home()
 
-    call_command("generate_data", scale=SCALE, stdout=io.StringIO())
+    call_command("generate_data", scale=SCALE, interactive=False, stdout=io.StringIO())
 
     assert Partner.objects.home() == home
     assert Partner.objects.filter(name="Changning District").exists()
+
+
+def test_it_asks_before_writing_and_writes_nothing_unless_told_yes(db, monkeypatch):
+    asked = []
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "no")
+
+    with pytest.raises(CommandError, match="Nothing generated"):
+        call_command("generate_data", scale=SCALE, stdout=io.StringIO())
+
+    assert "adds about 8,520 invented records" in asked[0]
+    assert not Delegation.objects.exists()
 
 
 def test_it_makes_the_proportions_the_issue_asks_for(db, generated):
@@ -92,5 +103,5 @@ def test_the_records_pass_the_checks_a_form_would_make(db, generated, model):
 
 def test_a_second_run_on_the_same_database_is_refused(db, generated):
     with pytest.raises(CommandError, match="already holds a generated data set"):
-        call_command("generate_data", scale=SCALE, stdout=io.StringIO())
+        call_command("generate_data", scale=SCALE, interactive=False, stdout=io.StringIO())
     assert Delegation.objects.count() == 500

@@ -44,3 +44,17 @@ def test_the_reports_page_reads_its_figures_from_the_cache_the_second_time(
     assert len(second) < len(first) - 5
     assert second_page.context["reports"][0].rows == first_page.context["reports"][0].rows
     assert "Changning District" in second_page.content.decode()
+
+
+def test_a_cache_that_cannot_be_written_costs_speed_not_the_page(settings, tmp_path, caplog):
+    (tmp_path / "not-a-folder").write_text("")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "not-a-folder" / "cache"),
+        }
+    }
+    settings.AMITY_SUMMARY_CACHE_SECONDS = 60
+
+    assert shared("count", lambda: 7) == 7
+    assert "Summary count not cached" in caplog.text

@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from delegations.generate import PER_SCALE, SOURCE_KEY, Generator
 from relations.models import Source
@@ -16,14 +17,30 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=float, default=1.0)
         parser.add_argument("--seed", type=int, default=7, help="Same seed, same data set.")
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="Do not ask before writing (load tests, scripts).",
+        )
 
-    def handle(self, *args, scale, seed, verbosity, **options):
+    def handle(self, *args, scale, seed, verbosity, interactive, **options):
         if not 0 < scale <= 10:
             raise CommandError("--scale must be above 0 and at most 10.")
         if Source.objects.filter(key=SOURCE_KEY).exists():
             raise CommandError(
                 "This database already holds a generated data set; use a fresh database."
             )
+        # Invented records among an office's real ones could not be told apart by hand.
+        if interactive:
+            rows = round(scale * sum(PER_SCALE.values()))
+            answer = input(
+                f"This adds about {rows:,} invented records to the database "
+                f"{connection.settings_dict['NAME']}. Type 'yes' to go on: "
+            )
+            if answer.strip().lower() != "yes":
+                raise CommandError("Nothing generated.")
         started = time.monotonic()
 
         def progress(text):
