@@ -1,4 +1,5 @@
 import io
+import logging
 import os
 import shutil
 
@@ -28,6 +29,17 @@ def fast_password_hashing(settings):
 def summaries_not_cached(settings):
     # Tests change the data between two loads of a page; summaries.py has its own tests.
     settings.AMITY_SUMMARY_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def captured_errors():
+    """What reaches the log at ERROR, as the administrator would read it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.ERROR)
+    logging.getLogger().addHandler(handler)
+    yield stream
+    logging.getLogger().removeHandler(handler)
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ an upload leaves no half record; two officers saving the same record at the same
 on PostgreSQL lose nothing.
 """
 
-import io
-import logging
 import os
 import resource
 import signal
@@ -43,17 +41,6 @@ postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="PostgreSQL only: needs a second server connection (set DATABASE_URL=postgres://…)",
 )
-
-
-@pytest.fixture
-def captured_errors():
-    """What reaches the log at ERROR, as the administrator would read it."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setLevel(logging.ERROR)
-    logging.getLogger().addHandler(handler)
-    yield stream
-    logging.getLogger().removeHandler(handler)
 
 
 # ---- An import killed while it writes ---------------------------------------------------

@@ -3,8 +3,6 @@ content on upload, and never left half-saved when the disk refuses them."""
 
 import datetime
 import importlib
-import io
-import logging
 import os
 
 import pytest
@@ -395,16 +393,6 @@ def full_disk(monkeypatch):
 
     monkeypatch.setattr(FileSystemStorage, "_save", save)
     return state
-
-
-@pytest.fixture
-def captured_errors():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setLevel(logging.ERROR)
-    logging.getLogger().addHandler(handler)
-    yield stream
-    logging.getLogger().removeHandler(handler)
 
 
 def test_a_full_disk_saves_nothing_and_says_so(
